@@ -1,0 +1,39 @@
+# synth: PGXS build.  The version lives once, in synth.control.
+EXTENSION = synth
+EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/default_version[[:space:]]*=[[:space:]]*'\([^']*\)'/\1/")
+
+MODULE_big = synth
+OBJS = \
+	src/synth.o \
+	src/numerics.o \
+	src/column_types.o \
+	src/column_model.o \
+	src/string_shape.o \
+	src/dependence.o \
+	src/model.o \
+	src/model_store.o \
+	src/model_json.o \
+	src/fit.o \
+	src/sample.o
+
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*--*.sql))
+
+REGRESS = setup types fit_sample errors storage statistics
+REGRESS_OPTS = --inputdir=. --dbname=synth_regression
+
+TAP_TESTS = 1
+PROVE_TESTS = $(wildcard tests/t/*.pl)
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS += $(shell pkg-config --cflags gsl) -I$(srcdir)/src
+PG_CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+SHLIB_LINK += $(shell pkg-config --libs gsl)
+
+EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@

@@ -1,0 +1,424 @@
+/*-------------------------------------------------------------------------
+ *
+ * column_model.c
+ *	  Per-column distributions: how a column's values are learnt from a
+ *	  sample of the table, and how a value is drawn from them.
+ *
+ * Numbers, dates and timestamps are modelled by a quantile function made of
+ * atoms (values shared by at least min_group_size rows: the zeros of a
+ * rainfall column, the levels of a coded column) and uniform segments over
+ * the remaining values, each segment holding at least min_group_size rows.
+ * Segment boundaries are means of min_group_size neighbouring values, so no
+ * stored number is any single row's value, not even the minimum or maximum.
+ *
+ * Text, boolean and enum columns keep the values seen in at least
+ * min_group_size rows with their frequencies.  The rarer values are pooled:
+ * for text types the pooled share is emitted as fresh strings shaped like
+ * the rare values (string_shape.c), for other types it is spread over the
+ * kept values.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "column_model.h"
+#include "string_shape.h"
+
+static int
+compare_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+compare_cstring(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int
+compare_piece(const void *a, const void *b)
+{
+	const QuantilePiece *x = a;
+	const QuantilePiece *y = b;
+	double		mx = x->lo + x->hi;
+	double		my = y->lo + y->hi;
+
+	return (mx > my) - (mx < my);
+}
+
+static int
+compare_int_desc(const void *a, const void *b)
+{
+	int			x = *(const int *) a;
+	int			y = *(const int *) b;
+
+	return (y > x) - (y < x);
+}
+
+/* mean of sorted[from .. from+count-1], clamped to the array */
+static double
+window_mean(const double *sorted, int n, int from, int count)
+{
+	double		s = 0.0;
+	int			i;
+
+	if (from < 0)
+		from = 0;
+	if (from + count > n)
+		from = n - count;
+	if (from < 0)
+	{
+		from = 0;
+		count = n;
+	}
+	for (i = from; i < from + count; i++)
+		s += sorted[i];
+	return s / count;
+}
+
+/*
+ * quantile_fit: learn a quantile function from n values sorted ascending.
+ *
+ * A value repeated in at least max(min_group_size, the count that keeps the
+ * number of atoms under QUANTILE_MAX_ATOMS) rows becomes an atom.  The other
+ * values, in order, are cut into segments of at least min_group_size values
+ * (more when there are many, to stay under QUANTILE_MAX_SEGMENTS); a leftover
+ * of fewer than min_group_size values joins the last segment.  If fewer than
+ * min_group_size non-atom values exist at all, they are dropped and the
+ * atoms share their probability.  qf->npieces is 0 when nothing could be
+ * kept (fewer than min_group_size values in all).
+ */
+void
+quantile_fit(QuantileFunction *qf, double *sorted, int n, int min_group_size)
+{
+	int			mgs = Max(min_group_size, 1);
+	int			atom_min = mgs;
+	int			nruns = 0;
+	int		   *runlen;
+	double	   *rest;
+	int			nrest = 0;
+	int			natoms = 0;
+	int			i,
+				j;
+	QuantilePiece *pieces;
+	int			npieces = 0;
+	double		total = 0.0;
+
+	qf->npieces = 0;
+	qf->pieces = NULL;
+	if (n < mgs || n <= 0)
+		return;
+
+	/* run lengths of equal values decide the atom threshold */
+	runlen = palloc(sizeof(int) * n);
+	for (i = 0; i < n; i = j)
+	{
+		for (j = i + 1; j < n && sorted[j] == sorted[i]; j++)
+			;
+		runlen[nruns++] = j - i;
+	}
+	if (nruns > QUANTILE_MAX_ATOMS)
+	{
+		int		   *counts = palloc(sizeof(int) * nruns);
+
+		memcpy(counts, runlen, sizeof(int) * nruns);
+		qsort(counts, nruns, sizeof(int), compare_int_desc);
+		if (counts[QUANTILE_MAX_ATOMS] >= atom_min)
+			atom_min = counts[QUANTILE_MAX_ATOMS] + 1;
+		pfree(counts);
+	}
+
+	pieces = palloc(sizeof(QuantilePiece) * (QUANTILE_MAX_ATOMS + QUANTILE_MAX_SEGMENTS + 2));
+	rest = palloc(sizeof(double) * n);
+
+	/* atoms, and the remaining values in order */
+	for (i = 0; i < n; i = j)
+	{
+		for (j = i + 1; j < n && sorted[j] == sorted[i]; j++)
+			;
+		if (j - i >= atom_min && natoms < QUANTILE_MAX_ATOMS)
+		{
+			pieces[npieces].lo = pieces[npieces].hi = sorted[i];
+			pieces[npieces].cum = j - i;	/* a count until normalised */
+			npieces++;
+			natoms++;
+		}
+		else
+		{
+			memcpy(rest + nrest, sorted + i, sizeof(double) * (j - i));
+			nrest += j - i;
+		}
+	}
+
+	/* segments over the rest */
+	if (nrest >= mgs)
+	{
+		int			seg = Max(mgs, (nrest + QUANTILE_MAX_SEGMENTS - 1) / QUANTILE_MAX_SEGMENTS);
+		int			nseg = Max(nrest / seg, 1);
+		int			half = (mgs + 1) / 2;
+		double		lo;
+
+		lo = window_mean(rest, nrest, 0, mgs);
+		for (i = 0; i < nseg; i++)
+		{
+			int			start = (int) ((int64) nrest * i / nseg);
+			int			end = (int) ((int64) nrest * (i + 1) / nseg);	/* exclusive */
+			double		hi;
+
+			if (i == nseg - 1)
+				hi = window_mean(rest, nrest, nrest - mgs, mgs);
+			else
+				hi = window_mean(rest, nrest, end - half, 2 * half);
+			if (hi < lo)
+				hi = lo;
+			pieces[npieces].lo = lo;
+			pieces[npieces].hi = hi;
+			pieces[npieces].cum = end - start;
+			npieces++;
+			lo = hi;
+		}
+	}
+	pfree(rest);
+	pfree(runlen);
+
+	if (npieces == 0)
+	{
+		pfree(pieces);
+		return;
+	}
+
+	/* order by position, then turn counts into cumulative probabilities */
+	qsort(pieces, npieces, sizeof(QuantilePiece), compare_piece);
+	for (i = 0; i < npieces; i++)
+		total += pieces[i].cum;
+	{
+		double		acc = 0.0;
+
+		for (i = 0; i < npieces; i++)
+		{
+			acc += pieces[i].cum;
+			pieces[i].cum = acc / total;
+		}
+		pieces[npieces - 1].cum = 1.0;
+	}
+	qf->npieces = npieces;
+	qf->pieces = pieces;
+}
+
+/*
+ * Digits after the decimal point needed to write v exactly (up to 6), or -1
+ * when v needs more.  Used to give synthetic floats the precision the real
+ * column was recorded with.
+ */
+int
+decimals_of(double v)
+{
+	int			d;
+	double		scale = 1.0;
+
+	for (d = 0; d <= 6; d++)
+	{
+		double		x = v * scale;
+
+		if (fabs(x - rint(x)) <= 1e-9 * Max(1.0, fabs(x)))
+			return d;
+		scale *= 10.0;
+	}
+	return -1;
+}
+
+/*
+ * column_fit_numeric: values are the column's non-NULL values in the fitting
+ * sample (sorted here, in place), nrows the sample's row count.
+ */
+void
+column_fit_numeric(ColumnModel *cm, double *values, int nvalues, int64 nrows,
+				   int decimals, int min_group_size)
+{
+	cm->kind = COLUMN_NUMERIC;
+	cm->decimals = decimals;
+	qsort(values, nvalues, sizeof(double), compare_double);
+	quantile_fit(&cm->quantiles, values, nvalues, min_group_size);
+	if (cm->quantiles.npieces == 0)
+		cm->null_frac = 1.0;	/* too few values to keep any privately */
+	else
+		cm->null_frac = nrows > 0 ? (double) (nrows - nvalues) / nrows : 0.0;
+}
+
+/*
+ * column_fit_categorical: values are the non-NULL values' text forms.
+ * fresh_strings says whether the type can take made-up strings (text,
+ * varchar, char) for the pooled rare values.
+ */
+void
+column_fit_categorical(ColumnModel *cm, char **values, int nvalues, int64 nrows,
+					   bool fresh_strings, int min_group_size)
+{
+	int			mgs = Max(min_group_size, 1);
+	int			i,
+				j,
+				k;
+	int			nkept = 0;
+	int			nrare = 0;
+	int			rare_distinct = 0;
+	int			nlabels = 0;
+	char	  **rare;
+	int		   *counts;
+	char	  **labels;
+	double		kept_total;
+
+	cm->kind = COLUMN_CATEGORICAL;
+	cm->ncategories = 0;
+	cm->labels = NULL;
+	cm->category_cum = NULL;
+	cm->other_prob = 0.0;
+	cm->shape = NULL;
+
+	qsort(values, nvalues, sizeof(char *), compare_cstring);
+	labels = palloc(sizeof(char *) * Max(nvalues, 1));
+	counts = palloc(sizeof(int) * Max(nvalues, 1));
+	rare = palloc(sizeof(char *) * Max(nvalues, 1));
+	for (i = 0; i < nvalues; i = j)
+	{
+		for (j = i + 1; j < nvalues && strcmp(values[j], values[i]) == 0; j++)
+			;
+		if (j - i >= mgs)
+		{
+			labels[nlabels] = values[i];
+			counts[nlabels] = j - i;
+			nlabels++;
+			nkept += j - i;
+		}
+		else
+		{
+			for (k = i; k < j; k++)
+				rare[nrare++] = values[k];
+			rare_distinct++;
+		}
+	}
+
+	/* the rare values' shape is kept only if it summarises enough of them */
+	if (fresh_strings && rare_distinct >= mgs)
+	{
+		cm->shape = string_shape_fit(rare, nrare, mgs);
+		if (cm->shape == NULL)
+			nrare = 0;
+	}
+	else
+		nrare = 0;				/* their share goes to the kept values */
+
+	kept_total = nkept + nrare;
+	if (kept_total <= 0)
+	{
+		/* nothing storable: the column is sampled as NULL */
+		cm->null_frac = 1.0;
+		return;
+	}
+	cm->null_frac = nrows > 0 ? (double) (nrows - nvalues) / nrows : 0.0;
+
+	/* most frequent first (ties by label, for a stable model) */
+	for (i = 1; i < nlabels; i++)
+	{
+		char	   *l = labels[i];
+		int			c = counts[i];
+
+		for (j = i - 1; j >= 0 && counts[j] < c; j--)
+		{
+			labels[j + 1] = labels[j];
+			counts[j + 1] = counts[j];
+		}
+		labels[j + 1] = l;
+		counts[j + 1] = c;
+	}
+
+	cm->ncategories = nlabels;
+	cm->labels = palloc(sizeof(char *) * Max(nlabels, 1));
+	cm->category_cum = palloc(sizeof(double) * Max(nlabels, 1));
+	{
+		double		acc = 0.0;
+
+		for (i = 0; i < nlabels; i++)
+		{
+			cm->labels[i] = pstrdup(labels[i]);
+			acc += counts[i];
+			cm->category_cum[i] = acc / kept_total;
+		}
+	}
+	cm->other_prob = nrare / kept_total;
+	if (nrare == 0 && nlabels > 0)
+		cm->category_cum[nlabels - 1] = 1.0;
+	pfree(labels);
+	pfree(counts);
+	pfree(rare);
+}
+
+/*
+ * Index of the category whose cumulative interval holds u in [0, 1), or
+ * -1 for the pooled "other" share.
+ */
+int
+category_draw(const ColumnModel *cm, double u)
+{
+	int			lo = 0,
+				hi = cm->ncategories - 1;
+
+	if (cm->ncategories == 0 || u >= cm->category_cum[cm->ncategories - 1])
+		return -1;
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (cm->category_cum[mid] > u)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* index of a label among the kept categories, or -1 */
+int
+category_index(const ColumnModel *cm, const char *label)
+{
+	int			i;
+
+	for (i = 0; i < cm->ncategories; i++)
+		if (strcmp(cm->labels[i], label) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * The cumulative probability of a numeric value under the column's quantile
+ * function (the inverse of quantile_sample), NULLs not counted.  For an atom
+ * this is the middle of its interval.
+ */
+double
+column_value_cdf(const ColumnModel *cm, double value)
+{
+	const QuantileFunction *qf = &cm->quantiles;
+	double		prev = 0.0;
+	int			i;
+
+	for (i = 0; i < qf->npieces; i++)
+	{
+		const QuantilePiece *p = &qf->pieces[i];
+
+		if (value < p->lo)
+			return prev;
+		if (value <= p->hi)
+		{
+			if (p->hi == p->lo)
+				return (prev + p->cum) / 2.0;
+			return prev + (p->cum - prev) * (value - p->lo) / (p->hi - p->lo);
+		}
+		prev = p->cum;
+	}
+	return 1.0;
+}

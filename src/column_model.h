@@ -1,0 +1,29 @@
+/*-------------------------------------------------------------------------
+ *
+ * column_model.h
+ *	  Learning one column's distribution (fit) and drawing from it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SYNTH_COLUMN_MODEL_H
+#define SYNTH_COLUMN_MODEL_H
+
+#include "model.h"
+
+/* the most pieces a quantile function keeps: atoms, then segments */
+#define QUANTILE_MAX_ATOMS 512
+#define QUANTILE_MAX_SEGMENTS 256
+
+extern void quantile_fit(QuantileFunction *qf, double *sorted, int n,
+						 int min_group_size);
+extern void column_fit_numeric(ColumnModel *cm, double *values, int nvalues,
+							   int64 nrows, int decimals, int min_group_size);
+extern void column_fit_categorical(ColumnModel *cm, char **values, int nvalues,
+								   int64 nrows, bool fresh_strings,
+								   int min_group_size);
+extern int	decimals_of(double v);
+extern double column_value_cdf(const ColumnModel *cm, double value);
+extern int	category_index(const ColumnModel *cm, const char *label);
+extern int	category_draw(const ColumnModel *cm, double u);
+
+#endif							/* SYNTH_COLUMN_MODEL_H */

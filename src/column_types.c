@@ -1,0 +1,228 @@
+/*-------------------------------------------------------------------------
+ *
+ * column_types.c
+ *	  The types synth models and their conversions to and from doubles.
+ *
+ * Numbers, dates and timestamps are modelled as doubles: exact for every
+ * integer up to 2^53, dates as days and timestamps as microseconds since
+ * 2000-01-01 (exact for any timestamp within 285 years of it).  numeric
+ * values beyond double precision are rounded; the column keeps its scale.
+ * Infinite dates and timestamps and NaN or infinite numbers are treated as
+ * NULL by the model (see README, Limits).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "column_model.h"
+#include "column_types.h"
+
+TypeInfo
+classify_type(Oid typid)
+{
+	TypeInfo	t = {COLUMN_EXCLUDED, REPR_NONE, false};
+
+	switch (typid)
+	{
+		case INT2OID:
+			t.kind = COLUMN_NUMERIC;
+			t.repr = REPR_INT2;
+			break;
+		case INT4OID:
+			t.kind = COLUMN_NUMERIC;
+			t.repr = REPR_INT4;
+			break;
+		case INT8OID:
+			t.kind = COLUMN_NUMERIC;
+			t.repr = REPR_INT8;
+			break;
+		case FLOAT4OID:
+			t.kind = COLUMN_NUMERIC;
+			t.repr = REPR_FLOAT4;
+			break;
+		case FLOAT8OID:
+			t.kind = COLUMN_NUMERIC;
+			t.repr = REPR_FLOAT8;
+			break;
+		case NUMERICOID:
+			t.kind = COLUMN_NUMERIC;
+			t.repr = REPR_NUMERIC;
+			break;
+		case DATEOID:
+			t.kind = COLUMN_NUMERIC;
+			t.repr = REPR_DATE;
+			break;
+		case TIMESTAMPOID:
+			t.kind = COLUMN_NUMERIC;
+			t.repr = REPR_TIMESTAMP;
+			break;
+		case TIMESTAMPTZOID:
+			t.kind = COLUMN_NUMERIC;
+			t.repr = REPR_TIMESTAMPTZ;
+			break;
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+			t.kind = COLUMN_CATEGORICAL;
+			t.fresh_strings = true;
+			break;
+		case BOOLOID:
+			t.kind = COLUMN_CATEGORICAL;
+			break;
+		case UUIDOID:
+			t.kind = COLUMN_UUID;
+			break;
+		default:
+			if (type_is_enum(typid))
+				t.kind = COLUMN_CATEGORICAL;
+			break;
+	}
+	return t;
+}
+
+/*
+ * numeric_value: the double for datum d, and the digits after the point it
+ * was written with (numeric: its scale; floats: the fewest that write it
+ * exactly, up to 6, or -1).  Returns false for values the model treats as
+ * NULL (NaN, infinities).
+ */
+bool
+numeric_value(NumericRepr repr, Datum d, double *out, int *decimals)
+{
+	double		v;
+	int			dec = 0;
+
+	switch (repr)
+	{
+		case REPR_INT2:
+			v = DatumGetInt16(d);
+			break;
+		case REPR_INT4:
+			v = DatumGetInt32(d);
+			break;
+		case REPR_INT8:
+			v = (double) DatumGetInt64(d);
+			break;
+		case REPR_FLOAT4:
+			v = DatumGetFloat4(d);
+			if (!isfinite(v))
+				return false;
+			/* float4 carries about 7 significant digits: read it as written */
+			v = strtod(DatumGetCString(DirectFunctionCall1(float4out, d)), NULL);
+			dec = -2;			/* computed below */
+			break;
+		case REPR_FLOAT8:
+			v = DatumGetFloat8(d);
+			if (!isfinite(v))
+				return false;
+			dec = -2;
+			break;
+		case REPR_NUMERIC:
+			{
+				Numeric		num = DatumGetNumeric(d);
+
+				if (numeric_is_nan(num) || numeric_is_inf(num))
+					return false;
+				v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+				dec = DatumGetInt32(DirectFunctionCall1(numeric_scale, d));
+				break;
+			}
+		case REPR_DATE:
+			{
+				DateADT		date = DatumGetDateADT(d);
+
+				if (DATE_NOT_FINITE(date))
+					return false;
+				v = date;
+				break;
+			}
+		case REPR_TIMESTAMP:
+		case REPR_TIMESTAMPTZ:
+			{
+				Timestamp	ts = DatumGetTimestamp(d);
+
+				if (TIMESTAMP_NOT_FINITE(ts))
+					return false;
+				v = (double) ts;
+				break;
+			}
+		default:
+			elog(ERROR, "unexpected numeric representation %d", (int) repr);
+			return false;
+	}
+	if (dec == -2)
+		dec = decimals_of(v);
+	*out = v;
+	*decimals = dec;
+	return true;
+}
+
+static double
+clamp(double v, double lo, double hi)
+{
+	return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* v rounded to "decimals" digits after the point (-1: unchanged) */
+static double
+round_to(double v, int decimals)
+{
+	double		scale;
+
+	if (decimals < 0 || decimals > 15)
+		return v;
+	scale = pow(10.0, decimals);
+	return rint(v * scale) / scale;
+}
+
+/*
+ * numeric_datum: the Datum of the column's type for the double v.  Integer
+ * types and dates round to the nearest whole value; floats and numeric keep
+ * "decimals" digits.  Only numeric allocates (in the current context).
+ */
+Datum
+numeric_datum(NumericRepr repr, double v, int decimals, int32 typmod)
+{
+	switch (repr)
+	{
+		case REPR_INT2:
+			return Int16GetDatum((int16) clamp(rint(v), PG_INT16_MIN, PG_INT16_MAX));
+		case REPR_INT4:
+			return Int32GetDatum((int32) clamp(rint(v), PG_INT32_MIN, PG_INT32_MAX));
+		case REPR_INT8:
+			return Int64GetDatum((int64) clamp(rint(v), -9.2e18, 9.2e18));
+		case REPR_FLOAT4:
+			return Float4GetDatum((float4) round_to(v, decimals));
+		case REPR_FLOAT8:
+			return Float8GetDatum(round_to(v, decimals));
+		case REPR_NUMERIC:
+			{
+				char		buf[512];
+
+				if (decimals >= 0 && fabs(v) < 1e15)
+					snprintf(buf, sizeof(buf), "%.*f", Min(decimals, 100), v);
+				else
+					snprintf(buf, sizeof(buf), "%.17g", v);
+				return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+										   ObjectIdGetDatum(InvalidOid),
+										   Int32GetDatum(typmod));
+			}
+		case REPR_DATE:
+			return DateADTGetDatum((DateADT) clamp(rint(v), -2451545.0 + 1, 2147483494.0 - 2451545.0));
+		case REPR_TIMESTAMP:
+		case REPR_TIMESTAMPTZ:
+			return TimestampGetDatum((Timestamp) rint(v));
+		default:
+			elog(ERROR, "unexpected numeric representation %d", (int) repr);
+			return (Datum) 0;
+	}
+}

@@ -1,0 +1,468 @@
+/*-------------------------------------------------------------------------
+ *
+ * fit.c
+ *	  synth_fit(): read a table once and store a model of it.
+ *
+ * The table is read through SPI with the caller's privileges, so SELECT
+ * rights and row-level security apply exactly as for a query.  Every row is
+ * counted; a uniform random sample of at most synth.fit_sample_rows rows
+ * (reservoir sampling, Vitter's algorithm R, with a fixed seed so that a fit
+ * is repeatable) is kept in memory, and the column and dependence models are
+ * learnt from it.  Memory is bounded by the sample, not the table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "column_model.h"
+#include "column_types.h"
+#include "dependence.h"
+#include "fit.h"
+#include "model_store.h"
+#include "numerics.h"
+#include "table_sample.h"
+
+int			synth_fit_sample_rows = 100000;
+
+#define FIT_FETCH_ROWS 10000
+
+typedef struct FitColumn
+{
+	char	   *name;
+	Oid			typid;
+	TypeInfo	type;
+	bool		excluded;
+	int			max_decimals;	/* over all rows read; -1 = more than 6 */
+	int			query_position; /* 1-based in the SELECT list, 0 if not read */
+} FitColumn;
+
+PG_FUNCTION_INFO_V1(synth_fit);
+
+/* the names in a text[] argument, checked */
+static List *
+text_array_names(ArrayType *arr, const char *what)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n,
+				i;
+	List	   *result = NIL;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what)));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", what)));
+		result = lappend(result, TextDatumGetCString(elems[i]));
+	}
+	return result;
+}
+
+static bool
+name_in_list(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp((char *) lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Read the relation's columns and decide how each is modelled; errors for
+ * unsupported types, unknown excluded columns and excluded NOT NULL ones.
+ */
+static FitColumn *
+plan_columns(Relation rel, List *exclude, int *ncolumns)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	FitColumn  *cols = palloc0(sizeof(FitColumn) * Max(desc->natts, 1));
+	int			n = 0;
+	int			i;
+	ListCell   *lc;
+
+	foreach(lc, exclude)
+	{
+		const char *name = lfirst(lc);
+		bool		found = false;
+
+		for (i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+				found = true;
+		}
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"%s\" does not exist",
+							name, RelationGetRelationName(rel)),
+					 errdetail("It is named in the exclude argument.")));
+	}
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		FitColumn  *fc;
+
+		if (att->attisdropped)
+			continue;
+		fc = &cols[n++];
+		fc->name = pstrdup(NameStr(att->attname));
+		fc->typid = att->atttypid;
+		fc->type = classify_type(att->atttypid);
+		fc->excluded = name_in_list(exclude, fc->name);
+		fc->max_decimals = 0;
+
+		if (fc->excluded && att->attnotnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot exclude column \"%s\" because it is NOT NULL", fc->name),
+					 errdetail("Excluded columns are sampled as NULL.")));
+		if (!fc->excluded && fc->type.kind == COLUMN_EXCLUDED)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("column \"%s\" has type %s, which synth cannot model",
+							fc->name, format_type_be(att->atttypid)),
+					 errhint("Leave the column out with exclude => ARRAY['%s']; it is then sampled as NULL.",
+							 fc->name)));
+	}
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("relation \"%s\" has no columns", RelationGetRelationName(rel))));
+	*ncolumns = n;
+	return cols;
+}
+
+/* SELECT list: numbers as they are, categorical values as text */
+static char *
+build_query(const char *qualified, FitColumn *cols, int ncols)
+{
+	StringInfoData q;
+	int			i;
+	int			pos = 0;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "SELECT ");
+	for (i = 0; i < ncols; i++)
+	{
+		FitColumn  *fc = &cols[i];
+
+		if (fc->excluded || fc->type.kind == COLUMN_EXCLUDED)
+			continue;
+		if (pos > 0)
+			appendStringInfoString(&q, ", ");
+		if (fc->type.kind == COLUMN_CATEGORICAL)
+			appendStringInfo(&q, "%s::pg_catalog.text", quote_identifier(fc->name));
+		else
+			appendStringInfoString(&q, quote_identifier(fc->name));
+		fc->query_position = ++pos;
+	}
+	if (pos == 0)
+		appendStringInfoString(&q, "1");	/* every column excluded */
+	appendStringInfo(&q, " FROM %s", qualified);
+	return q.data;
+}
+
+static TableSample *
+sample_create(FitColumn *cols, int ncols, int capacity)
+{
+	TableSample *s = palloc0(sizeof(TableSample));
+	int			i;
+
+	s->ncolumns = ncols;
+	s->columns = palloc0(sizeof(SampleColumn) * ncols);
+	for (i = 0; i < ncols; i++)
+	{
+		SampleColumn *sc = &s->columns[i];
+
+		if (cols[i].query_position == 0)
+			continue;
+		sc->isnull = palloc_extended(sizeof(bool) * capacity, MCXT_ALLOC_HUGE);
+		if (cols[i].type.kind == COLUMN_CATEGORICAL)
+			sc->strings = palloc_extended(sizeof(char *) * capacity, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		else if (cols[i].type.kind == COLUMN_NUMERIC)
+			sc->numbers = palloc_extended(sizeof(double) * capacity, MCXT_ALLOC_HUGE);
+	}
+	return s;
+}
+
+/* store one fetched row into sample slot "slot" */
+static void
+sample_store(TableSample *s, int slot, FitColumn *cols, HeapTuple tuple, TupleDesc desc)
+{
+	int			i;
+
+	for (i = 0; i < s->ncolumns; i++)
+	{
+		FitColumn  *fc = &cols[i];
+		SampleColumn *sc = &s->columns[i];
+		bool		isnull;
+		Datum		d;
+
+		if (fc->query_position == 0)
+			continue;
+		d = SPI_getbinval(tuple, desc, fc->query_position, &isnull);
+		if (sc->strings && sc->strings[slot])
+		{
+			pfree(sc->strings[slot]);
+			sc->strings[slot] = NULL;
+		}
+		if (!isnull && fc->type.kind == COLUMN_NUMERIC)
+		{
+			int			dec;
+
+			if (!numeric_value(fc->type.repr, d, &sc->numbers[slot], &dec))
+				isnull = true;
+			else if (fc->max_decimals >= 0)
+				fc->max_decimals = dec < 0 ? -1 : Max(fc->max_decimals, dec);
+		}
+		else if (!isnull && fc->type.kind == COLUMN_CATEGORICAL)
+			sc->strings[slot] = TextDatumGetCString(d);
+		sc->isnull[slot] = isnull;
+	}
+}
+
+/*
+ * Read every row of the relation, keeping a reservoir sample.  Returns the
+ * sample; *rows_read is the table's row count.
+ */
+static TableSample *
+read_table(const char *qualified, FitColumn *cols, int ncols, int64 *rows_read,
+		   MemoryContext fitctx)
+{
+	char	   *query = build_query(qualified, cols, ncols);
+	int			capacity = Max(synth_fit_sample_rows, 1);
+	TableSample *sample;
+	SPIPlanPtr	plan;
+	Portal		portal;
+	int64		seen = 0;
+	MemoryContext old;
+
+	old = MemoryContextSwitchTo(fitctx);
+	sample = sample_create(cols, ncols, capacity);
+	MemoryContextSwitchTo(old);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+
+	for (;;)
+	{
+		uint64		i;
+
+		CHECK_FOR_INTERRUPTS();
+		SPI_cursor_fetch(portal, true, FIT_FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		old = MemoryContextSwitchTo(fitctx);
+		for (i = 0; i < SPI_processed; i++)
+		{
+			int64		slot;
+
+			seen++;
+			if (seen <= capacity)
+				slot = seen - 1;
+			else
+			{
+				/* algorithm R: keep row "seen" with probability capacity/seen */
+				slot = (int64) (synth_mix_seed((uint64) seen) % (uint64) seen);
+				if (slot >= capacity)
+					continue;
+			}
+			sample_store(sample, (int) slot, cols, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		}
+		MemoryContextSwitchTo(old);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	SPI_finish();
+
+	sample->nrows = (int) Min(seen, (int64) capacity);
+	*rows_read = seen;
+	return sample;
+}
+
+/* learn each column's model from the sample */
+static SynthModel *
+build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
+			int min_group_size)
+{
+	SynthModel *model = palloc0(sizeof(SynthModel));
+	int			n = sample->nrows;
+	int			i,
+				r;
+
+	model->ncolumns = ncols;
+	model->columns = palloc0(sizeof(ColumnModel) * ncols);
+	model->min_group_size = min_group_size;
+	model->rows_read = rows_read;
+	model->rows_used = n;
+
+	for (i = 0; i < ncols; i++)
+	{
+		FitColumn  *fc = &cols[i];
+		ColumnModel *cm = &model->columns[i];
+		SampleColumn *sc = &sample->columns[i];
+		int			nvalues = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		cm->name = fc->name;
+		cm->type_name = format_type_be(fc->typid);
+		cm->decimals = -1;
+		if (fc->excluded)
+		{
+			cm->kind = COLUMN_EXCLUDED;
+			cm->null_frac = 1.0;
+			continue;
+		}
+		for (r = 0; r < n; r++)
+			if (!sc->isnull[r])
+				nvalues++;
+
+		switch (fc->type.kind)
+		{
+			case COLUMN_NUMERIC:
+				{
+					double	   *values = palloc_extended(sizeof(double) * Max(nvalues, 1), MCXT_ALLOC_HUGE);
+					int			k = 0;
+
+					for (r = 0; r < n; r++)
+						if (!sc->isnull[r])
+							values[k++] = sc->numbers[r];
+					column_fit_numeric(cm, values, nvalues, n, fc->max_decimals, min_group_size);
+					pfree(values);
+					break;
+				}
+			case COLUMN_CATEGORICAL:
+				{
+					char	  **values = palloc_extended(sizeof(char *) * Max(nvalues, 1), MCXT_ALLOC_HUGE);
+					int			k = 0;
+
+					for (r = 0; r < n; r++)
+						if (!sc->isnull[r])
+							values[k++] = sc->strings[r];
+					column_fit_categorical(cm, values, nvalues, n, fc->type.fresh_strings,
+										   min_group_size);
+					pfree(values);
+					break;
+				}
+			case COLUMN_UUID:
+				cm->kind = COLUMN_UUID;
+				cm->null_frac = n > 0 ? (double) (n - nvalues) / n : 0.0;
+				break;
+			case COLUMN_EXCLUDED:
+				break;
+		}
+	}
+
+	dependence_fit(model, sample);
+	return model;
+}
+
+/*
+ * synth_fit(source regclass, model text, exclude text[], min_group_size int)
+ *		returns the model's name.
+ */
+Datum
+synth_fit(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	char	   *model_name;
+	List	   *exclude = NIL;
+	int			min_group_size = SYNTH_DEFAULT_MIN_GROUP_SIZE;
+	Relation	rel;
+	FitColumn  *cols;
+	int			ncols;
+	char	   *qualified;
+	char	   *relname;
+	MemoryContext fitctx;
+	MemoryContext old;
+	TableSample *sample;
+	SynthModel *model;
+	int64		rows_read;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("source table must not be NULL")));
+	relid = PG_GETARG_OID(0);
+	if (!PG_ARGISNULL(2))
+		exclude = text_array_names(PG_GETARG_ARRAYTYPE_P(2), "exclude");
+	if (!PG_ARGISNULL(3))
+	{
+		min_group_size = PG_GETARG_INT32(3);
+		if (min_group_size < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("min_group_size must be at least 1")));
+	}
+
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	switch (rel->rd_rel->relkind)
+	{
+		case RELKIND_RELATION:
+		case RELKIND_PARTITIONED_TABLE:
+		case RELKIND_MATVIEW:
+		case RELKIND_VIEW:
+		case RELKIND_FOREIGN_TABLE:
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is not a table, view or materialized view",
+							RelationGetRelationName(rel))));
+	}
+	relname = pstrdup(RelationGetRelationName(rel));
+	qualified = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), relname);
+	cols = plan_columns(rel, exclude, &ncols);
+	relation_close(rel, NoLock);	/* keep the lock to the end of the transaction */
+
+	model_name = PG_ARGISNULL(1) ? relname : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	check_model_name(model_name);
+
+	fitctx = AllocSetContextCreate(CurrentMemoryContext, "synth fit", ALLOCSET_DEFAULT_SIZES);
+	sample = read_table(qualified, cols, ncols, &rows_read, fitctx);
+	if (rows_read == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot fit relation \"%s\" because it is empty", relname)));
+
+	old = MemoryContextSwitchTo(fitctx);
+	model = build_model(cols, ncols, sample, rows_read, min_group_size);
+	MemoryContextSwitchTo(old);
+
+	model_save(model_name, qualified, rows_read, model);
+	MemoryContextDelete(fitctx);
+
+	PG_RETURN_TEXT_P(cstring_to_text(model_name));
+}

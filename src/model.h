@@ -1,0 +1,111 @@
+/*-------------------------------------------------------------------------
+ *
+ * model.h
+ *	  The in-memory form of a synth model: one model per column plus the
+ *	  dependence model that ties the columns together.
+ *
+ * A model is built by fit.c, written and read back by model_store.c (the
+ * versioned binary format), shown by model_json.c and sampled by sample.c.
+ * Everything here is palloc'd in one memory context, so a model is freed
+ * by deleting that context.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SYNTH_MODEL_H
+#define SYNTH_MODEL_H
+
+/* Bump when the binary layout changes; model_store.c reads older ones. */
+#define SYNTH_FORMAT_VERSION 1
+
+typedef enum ColumnKind
+{
+	COLUMN_EXCLUDED = 0,		/* left out by the user: sampled as NULL */
+	COLUMN_NUMERIC = 1,			/* numbers, dates, timestamps */
+	COLUMN_CATEGORICAL = 2,		/* text, boolean, enum */
+	COLUMN_UUID = 3				/* identifiers: fresh random uuids */
+} ColumnKind;
+
+#define COLUMN_KIND_MAX COLUMN_UUID
+
+/*
+ * A quantile function as a sorted list of pieces.  A piece with lo == hi is
+ * an atom (a value shared by at least min_group_size rows); otherwise the
+ * piece spreads its probability uniformly over [lo, hi].  cum is the
+ * cumulative probability at the end of the piece; the last one is 1.
+ */
+typedef struct QuantilePiece
+{
+	double		lo;
+	double		hi;
+	double		cum;
+} QuantilePiece;
+
+typedef struct QuantileFunction
+{
+	int			npieces;
+	QuantilePiece *pieces;
+} QuantileFunction;
+
+/*
+ * The shape of strings that are generated fresh (identifiers, names, rare
+ * values): their length distribution and which character class appears at
+ * each eighth of the string.
+ */
+#define SHAPE_POSITIONS 8
+#define SHAPE_CLASSES 5			/* upper, lower, digit, space, other */
+
+typedef struct StringShape
+{
+	QuantileFunction length;
+	double		class_cum[SHAPE_POSITIONS][SHAPE_CLASSES];
+} StringShape;
+
+typedef struct ColumnModel
+{
+	char	   *name;			/* column name in the source table */
+	char	   *type_name;		/* format_type_be() of its type */
+	ColumnKind	kind;
+	double		null_frac;		/* share of NULLs */
+
+	/* COLUMN_NUMERIC */
+	QuantileFunction quantiles; /* of the non-NULL values */
+	int			decimals;		/* digits kept after the point, -1 = all */
+
+	/* COLUMN_CATEGORICAL */
+	int			ncategories;	/* values seen in >= min_group_size rows */
+	char	  **labels;			/* their text form */
+	double	   *category_cum;	/* cumulative probabilities, then "other" */
+	double		other_prob;		/* pooled rare values */
+	StringShape *shape;			/* how to make fresh strings, or NULL */
+} ColumnModel;
+
+typedef enum DependenceKind
+{
+	DEPENDENCE_NONE = 0,		/* columns sampled independently */
+	DEPENDENCE_GAUSSIAN_COPULA = 1
+} DependenceKind;
+
+#define DEPENDENCE_KIND_MAX DEPENDENCE_GAUSSIAN_COPULA
+
+typedef struct DependenceModel
+{
+	DependenceKind kind;
+	int			dim;			/* number of columns in the copula */
+	int		   *columns;		/* their indexes in SynthModel.columns */
+	double	   *correlation;	/* dim x dim, row major */
+} DependenceModel;
+
+typedef struct SynthModel
+{
+	int			ncolumns;
+	ColumnModel *columns;
+	int			min_group_size; /* privacy: least rows behind any stored value */
+	int64		rows_read;		/* rows in the source table when fitted */
+	int64		rows_used;		/* rows the model was learnt from */
+	DependenceModel dependence;
+} SynthModel;
+
+extern const char *column_kind_name(ColumnKind kind);
+extern double quantile_sample(const QuantileFunction *qf, double u);
+
+#endif							/* SYNTH_MODEL_H */

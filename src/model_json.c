@@ -1,0 +1,257 @@
+/*-------------------------------------------------------------------------
+ *
+ * model_json.c
+ *	  synth_model() and synth_drop(): review and remove stored models.
+ *
+ * The jsonb shows everything the model holds, so that a reviewer can see
+ * what would leave the database with it: every number and string in the
+ * binary model appears here.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/shortest_dec.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "model_store.h"
+
+PG_FUNCTION_INFO_V1(synth_model);
+PG_FUNCTION_INFO_V1(synth_drop);
+
+static void
+add_number(StringInfo buf, double v)
+{
+	char		tmp[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	double_to_shortest_decimal_buf(v, tmp);
+	appendStringInfoString(buf, tmp);
+}
+
+static void
+add_key(StringInfo buf, const char *key, bool first)
+{
+	if (!first)
+		appendStringInfoString(buf, ", ");
+	escape_json(buf, key);
+	appendStringInfoString(buf, ": ");
+}
+
+/* pieces with their own probability (not cumulative) */
+static void
+add_quantiles(StringInfo buf, const QuantileFunction *qf)
+{
+	int			i;
+	double		prev = 0.0;
+
+	appendStringInfoChar(buf, '[');
+	for (i = 0; i < qf->npieces; i++)
+	{
+		const QuantilePiece *p = &qf->pieces[i];
+
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		if (p->lo == p->hi)
+		{
+			appendStringInfoString(buf, "{\"value\": ");
+			add_number(buf, p->lo);
+		}
+		else
+		{
+			appendStringInfoString(buf, "{\"from\": ");
+			add_number(buf, p->lo);
+			appendStringInfoString(buf, ", \"to\": ");
+			add_number(buf, p->hi);
+		}
+		appendStringInfoString(buf, ", \"p\": ");
+		add_number(buf, p->cum - prev);
+		appendStringInfoChar(buf, '}');
+		prev = p->cum;
+	}
+	appendStringInfoChar(buf, ']');
+}
+
+static void
+add_column(StringInfo buf, const ColumnModel *cm)
+{
+	int			i,
+				j;
+	static const char *const class_names[SHAPE_CLASSES] = {"upper", "lower", "digit", "space", "other"};
+
+	appendStringInfoChar(buf, '{');
+	add_key(buf, "name", true);
+	escape_json(buf, cm->name);
+	add_key(buf, "type", false);
+	escape_json(buf, cm->type_name);
+	add_key(buf, "kind", false);
+	escape_json(buf, column_kind_name(cm->kind));
+	add_key(buf, "null_fraction", false);
+	add_number(buf, cm->null_frac);
+	switch (cm->kind)
+	{
+		case COLUMN_NUMERIC:
+			add_key(buf, "decimals", false);
+			if (cm->decimals >= 0)
+				appendStringInfo(buf, "%d", cm->decimals);
+			else
+				appendStringInfoString(buf, "null");
+			add_key(buf, "distribution", false);
+			add_quantiles(buf, &cm->quantiles);
+			break;
+		case COLUMN_CATEGORICAL:
+			{
+				double		prev = 0.0;
+
+				add_key(buf, "categories", false);
+				appendStringInfoChar(buf, '[');
+				for (i = 0; i < cm->ncategories; i++)
+				{
+					if (i > 0)
+						appendStringInfoString(buf, ", ");
+					appendStringInfoString(buf, "{\"value\": ");
+					escape_json(buf, cm->labels[i]);
+					appendStringInfoString(buf, ", \"p\": ");
+					add_number(buf, cm->category_cum[i] - prev);
+					appendStringInfoChar(buf, '}');
+					prev = cm->category_cum[i];
+				}
+				appendStringInfoChar(buf, ']');
+				add_key(buf, "fresh_strings_p", false);
+				add_number(buf, cm->other_prob);
+				if (cm->shape)
+				{
+					add_key(buf, "fresh_string_shape", false);
+					appendStringInfoString(buf, "{\"length\": ");
+					add_quantiles(buf, &cm->shape->length);
+					appendStringInfoString(buf, ", \"classes_by_position\": [");
+					for (i = 0; i < SHAPE_POSITIONS; i++)
+					{
+						double		p0 = 0.0;
+
+						if (i > 0)
+							appendStringInfoString(buf, ", ");
+						appendStringInfoChar(buf, '{');
+						for (j = 0; j < SHAPE_CLASSES; j++)
+						{
+							add_key(buf, class_names[j], j == 0);
+							add_number(buf, cm->shape->class_cum[i][j] - p0);
+							p0 = cm->shape->class_cum[i][j];
+						}
+						appendStringInfoChar(buf, '}');
+					}
+					appendStringInfoString(buf, "]}");
+				}
+				break;
+			}
+		case COLUMN_UUID:
+		case COLUMN_EXCLUDED:
+			break;
+	}
+	appendStringInfoChar(buf, '}');
+}
+
+static void
+add_dependence(StringInfo buf, const SynthModel *model)
+{
+	const DependenceModel *dep = &model->dependence;
+	int			i,
+				j;
+
+	appendStringInfoChar(buf, '{');
+	add_key(buf, "kind", true);
+	escape_json(buf, dep->kind == DEPENDENCE_GAUSSIAN_COPULA ? "gaussian_copula" : "none");
+	if (dep->kind == DEPENDENCE_GAUSSIAN_COPULA)
+	{
+		add_key(buf, "columns", false);
+		appendStringInfoChar(buf, '[');
+		for (i = 0; i < dep->dim; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(buf, ", ");
+			escape_json(buf, model->columns[dep->columns[i]].name);
+		}
+		appendStringInfoChar(buf, ']');
+		add_key(buf, "correlation", false);
+		appendStringInfoChar(buf, '[');
+		for (i = 0; i < dep->dim; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(buf, ", ");
+			appendStringInfoChar(buf, '[');
+			for (j = 0; j < dep->dim; j++)
+			{
+				if (j > 0)
+					appendStringInfoString(buf, ", ");
+				add_number(buf, dep->correlation[i * dep->dim + j]);
+			}
+			appendStringInfoChar(buf, ']');
+		}
+		appendStringInfoChar(buf, ']');
+	}
+	appendStringInfoChar(buf, '}');
+}
+
+/* synth_model(model text) returns jsonb */
+Datum
+synth_model(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	StoredModel *sm = model_load(name);
+	const SynthModel *m = sm->model;
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	add_key(&buf, "name", true);
+	escape_json(&buf, sm->name);
+	add_key(&buf, "source", false);
+	escape_json(&buf, sm->source);
+	add_key(&buf, "fitted_at", false);
+	escape_json(&buf, timestamptz_to_str(sm->fitted_at));
+	add_key(&buf, "format_version", false);
+	appendStringInfo(&buf, "%d", sm->format_version);
+	add_key(&buf, "rows_read", false);
+	appendStringInfo(&buf, INT64_FORMAT, m->rows_read);
+	add_key(&buf, "rows_used", false);
+	appendStringInfo(&buf, INT64_FORMAT, m->rows_used);
+	add_key(&buf, "min_group_size", false);
+	appendStringInfo(&buf, "%d", m->min_group_size);
+	add_key(&buf, "columns", false);
+	appendStringInfoChar(&buf, '[');
+	for (i = 0; i < m->ncolumns; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		add_column(&buf, &m->columns[i]);
+	}
+	appendStringInfoChar(&buf, ']');
+	add_key(&buf, "dependence", false);
+	add_dependence(&buf, m);
+	appendStringInfoChar(&buf, '}');
+
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
+/* synth_drop(model text, if_exists boolean) returns boolean */
+Datum
+synth_drop(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	bool		if_exists = PG_GETARG_BOOL(1);
+
+	if (model_delete(name))
+		PG_RETURN_BOOL(true);
+	if (!if_exists)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("synth model \"%s\" does not exist", name)));
+	ereport(NOTICE,
+			(errmsg("synth model \"%s\" does not exist, skipping", name)));
+	PG_RETURN_BOOL(false);
+}

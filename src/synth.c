@@ -1,0 +1,36 @@
+/*-------------------------------------------------------------------------
+ *
+ * synth.c
+ *	  Module entry: settings, and GSL's error handling.
+ *
+ * synth learns the statistics of a table (fit.c) and samples synthetic
+ * rows of its type (sample.c); see README.md for the whole picture.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "fit.h"
+#include "numerics.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	synth_numerics_init();
+
+	DefineCustomIntVariable("synth.fit_sample_rows",
+							"Most rows a fit learns from.",
+							"Larger tables are read in full but learnt from a uniform random sample of this many rows.",
+							&synth_fit_sample_rows,
+							100000, 1000, 10000000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("synth");
+}
