@@ -20,10 +20,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*--*.sql))
 
 REGRESS = setup types fit_sample errors storage statistics
-REGRESS_OPTS = --inputdir=. --dbname=synth_regression
-
-TAP_TESTS = 1
-PROVE_TESTS = $(wildcard tests/t/*.pl)
+REGRESS_OPTS = --inputdir=.
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS += $(shell pkg-config --cflags gsl) -I$(srcdir)/src
@@ -34,6 +31,9 @@ EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# after PGXS, which sets its own default
+CONTRIB_TESTDB = synth_regression
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@

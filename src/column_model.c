@@ -8,8 +8,12 @@
  * atoms (values shared by at least min_group_size rows: the zeros of a
  * rainfall column, the levels of a coded column) and uniform segments over
  * the remaining values, each segment holding at least min_group_size rows.
- * Segment boundaries are means of min_group_size neighbouring values, so no
- * stored number is any single row's value, not even the minimum or maximum.
+ * A boundary between two segments is the midpoint of the two values either
+ * side of the cut.  The outer ends are not the minimum and maximum: they are
+ * placed so that the end segment's mean is the mean of the (at least
+ * min_group_size) values it holds, so no stored number is any single row's
+ * value, and the tails keep their spread (they may reach a little beyond the
+ * real extremes; a column that never changes sign keeps its sign).
  *
  * Text, boolean and enum columns keep the values seen in at least
  * min_group_size rows with their frequencies.  The rarer values are pooled:
@@ -161,28 +165,51 @@ quantile_fit(QuantileFunction *qf, double *sorted, int n, int min_group_size)
 	{
 		int			seg = Max(mgs, (nrest + QUANTILE_MAX_SEGMENTS - 1) / QUANTILE_MAX_SEGMENTS);
 		int			nseg = Max(nrest / seg, 1);
-		int			half = (mgs + 1) / 2;
-		double		lo;
+		double	   *bound = palloc(sizeof(double) * (nseg + 1));
 
-		lo = window_mean(rest, nrest, 0, mgs);
+		for (i = 1; i < nseg; i++)
+		{
+			int			cut = (int) ((int64) nrest * i / nseg);
+
+			bound[i] = (rest[cut - 1] + rest[cut]) / 2.0;
+		}
+		if (nseg == 1)
+		{
+			/* one segment: the uniform with the values' mean and variance */
+			double		m = window_mean(rest, nrest, 0, nrest);
+			double		ss = 0.0;
+
+			for (i = 0; i < nrest; i++)
+				ss += (rest[i] - m) * (rest[i] - m);
+			bound[0] = m - sqrt(3.0 * ss / nrest);
+			bound[1] = m + sqrt(3.0 * ss / nrest);
+		}
+		else
+		{
+			/* outer ends: the uniform whose mean is the end segment's mean */
+			int			first_end = (int) ((int64) nrest / nseg);
+			int			last_start = (int) ((int64) nrest * (nseg - 1) / nseg);
+
+			bound[0] = 2.0 * window_mean(rest, nrest, 0, first_end) - bound[1];
+			bound[nseg] = 2.0 * window_mean(rest, nrest, last_start, nrest - last_start) - bound[nseg - 1];
+		}
+		/* keep the sign of a column that never changes sign */
+		if (rest[0] >= 0.0 && bound[0] < 0.0)
+			bound[0] = 0.0;
+		if (rest[nrest - 1] <= 0.0 && bound[nseg] > 0.0)
+			bound[nseg] = 0.0;
+
 		for (i = 0; i < nseg; i++)
 		{
 			int			start = (int) ((int64) nrest * i / nseg);
 			int			end = (int) ((int64) nrest * (i + 1) / nseg);	/* exclusive */
-			double		hi;
 
-			if (i == nseg - 1)
-				hi = window_mean(rest, nrest, nrest - mgs, mgs);
-			else
-				hi = window_mean(rest, nrest, end - half, 2 * half);
-			if (hi < lo)
-				hi = lo;
-			pieces[npieces].lo = lo;
-			pieces[npieces].hi = hi;
+			pieces[npieces].lo = bound[i];
+			pieces[npieces].hi = Max(bound[i + 1], bound[i]);
 			pieces[npieces].cum = end - start;
 			npieces++;
-			lo = hi;
 		}
+		pfree(bound);
 	}
 	pfree(rest);
 	pfree(runlen);

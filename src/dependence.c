@@ -50,6 +50,8 @@ compare_label(const void *a, const void *b)
 static bool
 column_varies(const ColumnModel *cm)
 {
+	if (cm->kind != COLUMN_NUMERIC && cm->kind != COLUMN_CATEGORICAL)
+		return false;			/* uuids and excluded columns stay independent */
 	if (cm->null_frac >= 1.0)
 		return false;
 	if (cm->null_frac > 0.0)

@@ -1,0 +1,125 @@
+-- Every documented error, with its SQLSTATE.
+\set VERBOSITY terse
+\set SHOW_CONTEXT never
+\set ON_ERROR_STOP 0
+
+-- fit: missing table, NULL table, empty table, no columns, not a table
+SELECT synth_fit('no_such_table');
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit(424242::oid::regclass);
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE empty_t (a integer, b text);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('empty_t');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE no_cols ();
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('no_cols');
+\echo :LAST_ERROR_SQLSTATE
+CREATE SEQUENCE a_seq;
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('a_seq');
+\echo :LAST_ERROR_SQLSTATE
+CREATE INDEX people_age_idx ON people (age);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('people_age_idx');
+\echo :LAST_ERROR_SQLSTATE
+
+-- fit: unsupported type (with the hint), bad exclude lists, bad options
+CREATE TABLE arr_t (id integer NOT NULL, tags text[]);
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO arr_t VALUES (1, '{a}');
+SELECT synth_fit('arr_t');
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('arr_t', exclude => ARRAY['nope']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('arr_t', exclude => ARRAY['id', 'tags']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('arr_t', exclude => ARRAY[NULL, 'tags']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('arr_t', exclude => ARRAY[['tags']]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('people', min_group_size => 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('people', model => '');
+\echo :LAST_ERROR_SQLSTATE
+
+-- sample: unknown model, bad n, bad template, mismatched template
+SELECT * FROM synth_sample(NULL::people, 10, model => 'no_such_model');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_sample(NULL::people, -1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_sample(NULL::people, NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_sample(NULL::integer, 10);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_sample(NULL::record, 10);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_sample('no_such_model', 10);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_sample(NULL::text, 10, 1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('people');
+CREATE TABLE people_extra (LIKE people);
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE people_extra ADD COLUMN extra integer;
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_sample(NULL::people_extra, 1, model => 'people');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE people_short (LIKE people);
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE people_short DROP COLUMN name;
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_sample(NULL::people_short, 1, model => 'people');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE people_retyped (LIKE people);
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE people_retyped ALTER COLUMN age TYPE integer;
+SELECT * FROM synth_sample(NULL::people_retyped, 1, model => 'people');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TYPE not_a_table AS (x integer);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_sample(NULL::not_a_table, 1);
+\echo :LAST_ERROR_SQLSTATE
+
+-- inspect and drop: unknown models
+SELECT synth_model('no_such_model');
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_drop('no_such_model');
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_model('');
+\echo :LAST_ERROR_SQLSTATE
+
+-- privileges: a role without SELECT on a table cannot fit it, nor read models
+CREATE ROLE synth_nobody;
+GRANT SELECT, INSERT, UPDATE ON synth_models TO synth_nobody;
+SET ROLE synth_nobody;
+SELECT synth_fit('people', model => 'stolen');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+REVOKE ALL ON synth_models FROM synth_nobody;
+SET ROLE synth_nobody;
+SELECT count(*) FROM synth_sample(NULL::people, 1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_model('people');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+-- with SELECT on the table and the model table, it can
+GRANT SELECT ON people TO synth_nobody;
+GRANT SELECT, INSERT, UPDATE ON synth_models TO synth_nobody;
+SET ROLE synth_nobody;
+SELECT synth_fit('people', model => 'allowed');
+SELECT count(*) FROM synth_sample(NULL::people, 3, model => 'allowed');
+RESET ROLE;
+SELECT synth_drop('allowed');
+REVOKE ALL ON people FROM synth_nobody;
+REVOKE ALL ON synth_models FROM synth_nobody;
+DROP ROLE synth_nobody;
+
+-- a long request can be cancelled at once
+SET statement_timeout = '200ms';
+SELECT count(*) FROM synth_sample(NULL::people, 100000000, seed => 1);
+\echo :LAST_ERROR_SQLSTATE
+RESET statement_timeout;

@@ -1,0 +1,65 @@
+-- The life of a model: fit, sample, inspect, refit, drop.
+\set VERBOSITY terse
+SET extra_float_digits = 0;
+
+SELECT synth_fit('people');
+SELECT name, source, row_count, columns[1:3], format_version FROM synth_models WHERE name = 'people';
+
+-- the same seed gives the same rows; another seed other rows
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 50, seed => 42) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 50, seed => 42) x) AS same_seed_same_rows;
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 50, seed => 42) x)
+    <> (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 50, seed => 43) x) AS other_seed_other_rows;
+-- no seed: fresh randomness on every call
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 50) x)
+    <> (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 50) x) AS unseeded_differs;
+-- a prefix of a longer seeded sample is the shorter sample
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM (SELECT x FROM synth_sample(NULL::people, 100, seed => 7) x LIMIT 10) y)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 10, seed => 7) x) AS prefix_stable;
+
+-- the exact rows of seed 42 are part of the contract: same on every machine
+SELECT id, age, height, weight, income, city, active, visits, ratio, born, code, grade, feeling
+FROM synth_sample(NULL::people, 5, seed => 42);
+
+-- n = 0 returns nothing; a call in the select list works too
+SELECT count(*) FROM synth_sample(NULL::people, 0, seed => 1);
+SELECT count(*) FROM (SELECT synth_sample(NULL::people, 3, seed => 1)) t;
+
+-- the untyped form: one jsonb object per row, with the same values
+SELECT count(*) FROM synth_sample('people', 25, seed => 42);
+SELECT (SELECT md5(string_agg(jsonb_populate_record(NULL::people, j)::text, '|')) FROM synth_sample('people', 20, seed => 42) j)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, seed => 42) x) AS jsonb_form_matches;
+SELECT t.* FROM synth_sample('people', 3, seed => 42) j,
+       jsonb_to_record(j) AS t(age smallint, city text, active boolean);
+
+-- a model under another name, sampled by name
+SELECT synth_fit('people', model => 'staff');
+SELECT count(*) FROM synth_sample(NULL::people, 10, model => 'staff', seed => 1);
+
+-- synth_model shows what the model holds
+SELECT m->>'name' AS name, m->>'source' AS source, m->>'rows_read' AS rows_read,
+       m->>'min_group_size' AS min_group_size, jsonb_array_length(m->'columns') AS columns,
+       m->'dependence'->>'kind' AS dependence
+FROM synth_model('people') m;
+SELECT c->>'name' AS column, c->>'type' AS type, c->>'kind' AS kind
+FROM jsonb_array_elements(synth_model('people')->'columns') c;
+SELECT jsonb_agg(c->'value' ORDER BY (c->>'p')::float8 DESC) AS cities
+FROM jsonb_array_elements(synth_model('people')->'columns'->5->'categories') c;
+
+-- refitting replaces the model in place
+INSERT INTO people (id, age, city) VALUES (100001, 99, 'Oslo');
+SELECT synth_fit('people');
+SELECT row_count FROM synth_models WHERE name = 'people';
+DELETE FROM people WHERE id = 100001;
+SELECT synth_fit('people');
+SELECT row_count FROM synth_models WHERE name = 'people';
+
+-- a failed refit leaves the old model as it was
+SELECT model AS before FROM synth_models WHERE name = 'staff' \gset
+SELECT synth_fit('people', model => 'staff', min_group_size => 0);
+SELECT model = :'before'::bytea AS unchanged FROM synth_models WHERE name = 'staff';
+
+-- drop
+SELECT synth_drop('staff');
+SELECT synth_drop('staff', if_exists => true);
+SELECT count(*) FROM synth_models WHERE name = 'staff';

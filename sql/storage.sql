@@ -1,0 +1,86 @@
+-- Model storage: kept by pg_dump, and a damaged model is an error, not a crash.
+\set VERBOSITY terse
+\set SHOW_CONTEXT never
+
+-- synth_models is extension configuration: pg_dump keeps its rows
+SELECT c.relname FROM pg_extension e, unnest(e.extconfig) AS t(oid) JOIN pg_class c ON c.oid = t.oid
+WHERE e.extname = 'synth';
+-- and nobody but its owner reads it unless granted
+SELECT has_table_privilege('public', 'synth_models', 'SELECT') AS public_can_read;
+
+SELECT synth_fit('people');
+SELECT format_version, octet_length(model) < 100000 AS compact FROM synth_models WHERE name = 'people';
+SELECT substr(model, 1, 6) AS header FROM synth_models WHERE name = 'people';
+
+-- a copy of the row samples like the original (a model is just a row)
+INSERT INTO synth_models (name, source, row_count, columns, format_version, model)
+SELECT 'copy', source, row_count, columns, format_version, model FROM synth_models WHERE name = 'people';
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'copy', seed => 9) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'people', seed => 9) x) AS copy_samples_alike;
+
+-- damage it in every way the reader checks
+CREATE FUNCTION damage(how text, m bytea) RETURNS bytea LANGUAGE sql AS $$
+  SELECT CASE how
+    WHEN 'magic' THEN overlay(m placing '\x58'::bytea from 1 for 1)
+    WHEN 'version' THEN overlay(m placing '\x0063'::bytea from 5 for 2)
+    WHEN 'reserved' THEN overlay(m placing '\x0001'::bytea from 7 for 2)
+    WHEN 'truncated' THEN substr(m, 1, octet_length(m) / 2)
+    WHEN 'trailing' THEN m || '\x00'::bytea
+    WHEN 'empty' THEN ''::bytea
+    WHEN 'ncolumns' THEN overlay(m placing '\x7fffffff'::bytea from 29 for 4)
+    WHEN 'zero_columns' THEN overlay(m placing '\x00000000'::bytea from 29 for 4)
+    WHEN 'mgs' THEN overlay(m placing '\x00000000'::bytea from 9 for 4)
+    WHEN 'name_length' THEN overlay(m placing '\x7ffffff0'::bytea from 33 for 4)
+  END $$;
+CREATE TABLE damages (how text);
+INSERT INTO damages VALUES ('magic'), ('version'), ('reserved'), ('truncated'), ('trailing'),
+  ('empty'), ('ncolumns'), ('zero_columns'), ('mgs'), ('name_length');
+
+DO $$
+DECLARE
+  d record;
+  msg text;
+  state text;
+BEGIN
+  FOR d IN SELECT how FROM damages ORDER BY how LOOP
+    UPDATE synth_models SET model = damage(d.how, (SELECT model FROM synth_models WHERE name = 'people'))
+    WHERE name = 'copy';
+    BEGIN
+      PERFORM count(*) FROM synth_sample(NULL::people, 5, model => 'copy');
+      RAISE NOTICE '%: no error', d.how;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, state = RETURNED_SQLSTATE;
+      RAISE NOTICE '%: % %', d.how, state, msg;
+    END;
+    BEGIN
+      PERFORM synth_model('copy');
+      RAISE NOTICE '%: synth_model no error', d.how;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE;
+      RAISE NOTICE '%: synth_model %', d.how, state;
+    END;
+  END LOOP;
+END $$;
+
+-- every single-byte change of a model is caught or harmless: never a crash
+DO $$
+DECLARE
+  good bytea := (SELECT model FROM synth_models WHERE name = 'people');
+  i integer;
+  errors integer := 0;
+  fine integer := 0;
+BEGIN
+  FOR i IN 1 .. octet_length(good) BY 7 LOOP
+    UPDATE synth_models SET model = set_byte(good, i - 1, (get_byte(good, i - 1) + 101) % 256)
+    WHERE name = 'copy';
+    BEGIN
+      PERFORM count(*) FROM synth_sample(NULL::people, 3, model => 'copy', seed => 1);
+      fine := fine + 1;
+    EXCEPTION WHEN OTHERS THEN
+      errors := errors + 1;
+    END;
+  END LOOP;
+  RAISE NOTICE 'byte flips: % errors, % sampled, no crash', CASE WHEN errors > 0 THEN 'some' ELSE 'no' END,
+    CASE WHEN fine > 0 THEN 'some' ELSE 'none' END;
+END $$;
+SELECT synth_drop('copy');

@@ -1,0 +1,80 @@
+-- Every supported type comes back with its own type, precision and limits.
+\set VERBOSITY terse
+SET extra_float_digits = 0;
+SELECT synth_fit('people');
+
+CREATE TEMP TABLE s AS SELECT * FROM synth_sample(NULL::people, 5000, seed => 1);
+
+-- the row type is the table's own
+SELECT pg_typeof(x) FROM synth_sample(NULL::people, 1, seed => 1) AS x;
+SELECT count(*) FROM s;
+
+-- integer columns stay integral and inside the modelled range
+SELECT bool_and(age BETWEEN 18 AND 90) AS age_in_range,
+       bool_and(visits >= 0) AS visits_non_negative
+FROM s;
+
+-- numeric keeps its scale; real and double keep the recorded precision
+SELECT max(scale(income)) AS income_scale,
+       bool_and(height = round(height::numeric, 1)::float8) AS height_one_decimal,
+       bool_and(ratio = round(ratio::numeric, 3)::real) AS ratio_three_decimals
+FROM s;
+
+-- varchar(n) and char(n) lengths are respected, categories are real ones
+SELECT code, grade, octet_length(grade) FROM s GROUP BY 1, 2, 3 ORDER BY 1, 2;
+
+-- dates and timestamps stay in the modelled period
+SELECT min(born) >= date '1950-01-01' - 30 AS born_from,
+       max(born) <= date '2004-10-04' + 30 AS born_to,
+       min(seen_at) >= timestamp '2023-12-25' AS seen_from,
+       max(seen_at) <= timestamp '2025-01-07' AS seen_to,
+       bool_and(updated BETWEEN timestamptz '2024-05-25 00:00+00' AND timestamptz '2024-07-08 00:00+00') AS updated_in_range
+FROM s;
+
+-- enum and boolean values are among the real ones
+SELECT feeling, count(*) > 1400 AS about_a_third FROM s GROUP BY 1 ORDER BY 1;
+SELECT active IS NOT NULL AS not_null, count(*) > 0 FROM s GROUP BY 1 ORDER BY 1;
+
+-- uuids are fresh version-4 uuids, never the real ones
+SELECT count(DISTINCT token) = count(*) AS all_distinct,
+       bool_and(substr(token::text, 15, 1) = '4') AS version_4,
+       (SELECT count(*) FROM s JOIN people p USING (token)) AS real_tokens
+FROM s;
+
+-- near-unique text is made up: no real name comes back, but names look alike
+SELECT (SELECT count(*) FROM s JOIN people p USING (name)) AS real_names,
+       avg(length(name)) BETWEEN 12 AND 14 AS similar_length,
+       avg((strpos(name, ' ') > 0)::int) > 0.6 AS mostly_two_words,
+       bool_and(name ~ '^[A-Za-z ]+$') AS letters_only
+FROM s;
+
+-- the rare cities (each seen once) are pooled: never sampled
+SELECT count(*) AS real_rare_cities
+FROM s WHERE city LIKE 'Village %' AND city IN (SELECT city FROM people);
+SELECT city, count(*) > 0 FROM s WHERE city IN ('Oslo', 'Bergen', 'Trondheim') GROUP BY 1 ORDER BY 1;
+
+-- a table of every type with a view and a materialized view over it
+CREATE VIEW adults AS SELECT id, age, city FROM people WHERE age >= 30;
+SELECT synth_fit('adults');
+SELECT bool_and(age >= 30) FROM synth_sample(NULL::adults, 500, seed => 2);
+CREATE MATERIALIZED VIEW city_ages AS SELECT city, avg(age)::float8 AS mean_age FROM people GROUP BY city HAVING count(*) > 10;
+SELECT synth_fit('city_ages', min_group_size => 1);
+SELECT count(*) FROM synth_sample(NULL::city_ages, 10, seed => 3);
+
+-- excluded columns come back NULL
+SELECT synth_fit('people', model => 'people_no_money', exclude => ARRAY['income', 'token']);
+SELECT count(income) AS incomes, count(token) AS tokens, count(*) AS rows
+FROM synth_sample(NULL::people, 100, model => 'people_no_money', seed => 4);
+
+-- a column of another type can be fitted once it is excluded
+CREATE TABLE with_json (id integer, doc jsonb, tag text);
+INSERT INTO with_json SELECT i, jsonb_build_object('i', i), 'tag' || (i % 3) FROM generate_series(1, 60) i;
+SELECT synth_fit('with_json', exclude => ARRAY['doc']);
+SELECT count(doc), count(tag) FROM synth_sample(NULL::with_json, 20, seed => 5);
+
+-- domains are not supported but can be excluded
+CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+CREATE TABLE with_domain (a posint, b integer);
+INSERT INTO with_domain SELECT i, i FROM generate_series(1, 20) i;
+SELECT synth_fit('with_domain', exclude => ARRAY['a']);
+SELECT count(a), count(b) FROM synth_sample(NULL::with_domain, 10, seed => 6);
