@@ -10,6 +10,7 @@ OBJS = \
 	src/column_model.o \
 	src/string_shape.o \
 	src/dependence.o \
+	src/grouping.o \
 	src/model.o \
 	src/model_store.o \
 	src/model_json.o \
@@ -19,7 +20,7 @@ OBJS = \
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*--*.sql))
 
-REGRESS = setup types fit_sample errors storage statistics
+REGRESS = setup types fit_sample errors storage statistics dependence
 REGRESS_OPTS = --inputdir=.
 
 PG_CONFIG ?= pg_config

@@ -449,3 +449,55 @@ column_value_cdf(const ColumnModel *cm, double value)
 	}
 	return 1.0;
 }
+
+typedef struct LabelIndex
+{
+	const char *label;
+	int			index;
+} LabelIndex;
+
+static int
+compare_label(const void *a, const void *b)
+{
+	return strcmp(((const LabelIndex *) a)->label, ((const LabelIndex *) b)->label);
+}
+
+/*
+ * category_codes: for each of the n sample rows of a categorical column, the
+ * index of its value among the kept categories, CODE_RARE for a pooled rare
+ * value, CODE_NULL for NULL.
+ */
+void
+category_codes(const ColumnModel *cm, const SampleColumn *sc, int n, int *codes)
+{
+	LabelIndex *index = NULL;
+	int			i;
+
+	if (cm->ncategories > 0)
+	{
+		index = palloc(sizeof(LabelIndex) * cm->ncategories);
+		for (i = 0; i < cm->ncategories; i++)
+		{
+			index[i].label = cm->labels[i];
+			index[i].index = i;
+		}
+		qsort(index, cm->ncategories, sizeof(LabelIndex), compare_label);
+	}
+	for (i = 0; i < n; i++)
+	{
+		LabelIndex	key;
+		LabelIndex *hit;
+
+		if (sc->isnull[i])
+		{
+			codes[i] = CODE_NULL;
+			continue;
+		}
+		key.label = sc->strings[i];
+		key.index = 0;
+		hit = index ? bsearch(&key, index, cm->ncategories, sizeof(LabelIndex), compare_label) : NULL;
+		codes[i] = hit ? hit->index : CODE_RARE;
+	}
+	if (index)
+		pfree(index);
+}

@@ -9,6 +9,7 @@
 #define SYNTH_COLUMN_MODEL_H
 
 #include "model.h"
+#include "table_sample.h"
 
 /* the most pieces a quantile function keeps: atoms, then segments */
 #define QUANTILE_MAX_ATOMS 512
@@ -25,5 +26,9 @@ extern int	decimals_of(double v);
 extern double column_value_cdf(const ColumnModel *cm, double value);
 extern int	category_index(const ColumnModel *cm, const char *label);
 extern int	category_draw(const ColumnModel *cm, double u);
+
+#define CODE_NULL (-2)
+#define CODE_RARE (-1)
+extern void category_codes(const ColumnModel *cm, const SampleColumn *sc, int n, int *codes);
 
 #endif							/* SYNTH_COLUMN_MODEL_H */

@@ -34,18 +34,6 @@
 
 #define DEPENDENCE_SEED UINT64CONST(0x73796E7468)	/* fits are repeatable */
 
-typedef struct LabelIndex
-{
-	const char *label;
-	int			index;
-} LabelIndex;
-
-static int
-compare_label(const void *a, const void *b)
-{
-	return strcmp(((const LabelIndex *) a)->label, ((const LabelIndex *) b)->label);
-}
-
 /* does the column vary at all, so that it can carry dependence? */
 static bool
 column_varies(const ColumnModel *cm)
@@ -114,6 +102,7 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	int			dim = 0;
 	int		   *cols = palloc(sizeof(int) * model->ncolumns);
 	double	   *scores;
+	int		   *codes;
 	double	   *corr;
 	int			n = sample->nrows;
 	int			k,
@@ -133,6 +122,7 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 		return;
 
 	scores = palloc(sizeof(double) * dim * (Size) n);
+	codes = palloc(sizeof(int) * n);
 	rng = synth_rng_create(DEPENDENCE_SEED);
 	PG_TRY();
 	{
@@ -140,19 +130,10 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 		{
 			const ColumnModel *cm = &model->columns[cols[k]];
 			const SampleColumn *sc = &sample->columns[cols[k]];
-			LabelIndex *index = NULL;
 			double		nf = cm->null_frac;
 
-			if (cm->kind == COLUMN_CATEGORICAL && cm->ncategories > 0)
-			{
-				index = palloc(sizeof(LabelIndex) * cm->ncategories);
-				for (l = 0; l < cm->ncategories; l++)
-				{
-					index[l].label = cm->labels[l];
-					index[l].index = l;
-				}
-				qsort(index, cm->ncategories, sizeof(LabelIndex), compare_label);
-			}
+			if (cm->kind == COLUMN_CATEGORICAL)
+				category_codes(cm, sc, n, codes);
 
 			for (r = 0; r < n; r++)
 			{
@@ -171,23 +152,22 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 				{
 					if (cm->kind == COLUMN_NUMERIC)
 						numeric_interval(cm, sc->numbers[r], &lo, &hi);
+					else if (codes[r] >= 0)
+					{
+						lo = codes[r] > 0 ? cm->category_cum[codes[r] - 1] : 0.0;
+						hi = cm->category_cum[codes[r]];
+					}
+					else if (cm->other_prob > 0.0)
+					{
+						/* a pooled rare value, sampled as a made-up string */
+						lo = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
+						hi = 1.0;
+					}
 					else
 					{
-						LabelIndex	key = {sc->strings[r], 0};
-						LabelIndex *hit = index ?
-						bsearch(&key, index, cm->ncategories, sizeof(LabelIndex), compare_label) : NULL;
-
-						if (hit)
-						{
-							lo = hit->index > 0 ? cm->category_cum[hit->index - 1] : 0.0;
-							hi = cm->category_cum[hit->index];
-						}
-						else
-						{
-							/* a pooled rare value */
-							lo = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
-							hi = 1.0;
-						}
+						/* a rare value whose share went to the kept ones */
+						lo = 0.0;
+						hi = 1.0;
 					}
 					lo = nf + (1.0 - nf) * lo;
 					hi = nf + (1.0 - nf) * hi;
@@ -195,8 +175,6 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 				u = lo + (hi - lo) * synth_rng_uniform(rng);
 				scores[(Size) r * dim + k] = synth_normal_quantile(u);
 			}
-			if (index)
-				pfree(index);
 		}
 	}
 	PG_FINALLY();
@@ -246,6 +224,7 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 		pfree(sd);
 	}
 	pfree(scores);
+	pfree(codes);
 
 	/* keep it positive definite, so that sampling can factor it */
 	{

@@ -31,6 +31,7 @@
 #include "column_types.h"
 #include "dependence.h"
 #include "fit.h"
+#include "grouping.h"
 #include "model_store.h"
 #include "numerics.h"
 #include "table_sample.h"
@@ -381,8 +382,161 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 		}
 	}
 
-	dependence_fit(model, sample);
+	model->group_column = -1;
 	return model;
+}
+
+/* share of a categorical sample column's non-NULL values that cm keeps */
+static double
+kept_share(const ColumnModel *cm, const SampleColumn *sc, int n)
+{
+	int		   *codes = palloc(sizeof(int) * Max(n, 1));
+	int			kept = 0,
+				nonnull = 0,
+				r;
+
+	category_codes(cm, sc, n, codes);
+	for (r = 0; r < n; r++)
+	{
+		nonnull += codes[r] != CODE_NULL;
+		kept += codes[r] >= 0;
+	}
+	pfree(codes);
+	return nonnull > 0 ? (double) kept / nonnull : 1.0;
+}
+
+/* the rows of "sample" in group g (values shared, not copied) */
+static TableSample *
+sample_subset(const TableSample *sample, const int *row_group, int g)
+{
+	TableSample *sub = palloc0(sizeof(TableSample));
+	int			n = 0;
+	int			c,
+				r;
+
+	for (r = 0; r < sample->nrows; r++)
+		n += row_group[r] == g;
+	sub->ncolumns = sample->ncolumns;
+	sub->nrows = n;
+	sub->columns = palloc0(sizeof(SampleColumn) * sample->ncolumns);
+	for (c = 0; c < sample->ncolumns; c++)
+	{
+		const SampleColumn *from = &sample->columns[c];
+		SampleColumn *to = &sub->columns[c];
+		int			k = 0;
+
+		if (from->isnull == NULL)
+			continue;
+		to->isnull = palloc_extended(sizeof(bool) * Max(n, 1), MCXT_ALLOC_HUGE);
+		if (from->numbers)
+			to->numbers = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
+		if (from->strings)
+			to->strings = palloc_extended(sizeof(char *) * Max(n, 1), MCXT_ALLOC_HUGE);
+		for (r = 0; r < sample->nrows; r++)
+		{
+			if (row_group[r] != g)
+				continue;
+			to->isnull[k] = from->isnull[r];
+			if (from->numbers)
+				to->numbers[k] = from->numbers[r];
+			if (from->strings)
+				to->strings[k] = from->strings[r];
+			k++;
+		}
+	}
+	return sub;
+}
+
+/*
+ * A group's numbers stay inside the range the whole table's model gives the
+ * column: a small group's extrapolated tails must not reach past it.
+ */
+static void
+clamp_to_table_range(SynthModel *group, const SynthModel *table)
+{
+	int			c,
+				i;
+
+	for (c = 0; c < table->ncolumns; c++)
+	{
+		const QuantileFunction *all = &table->columns[c].quantiles;
+		QuantileFunction *own = &group->columns[c].quantiles;
+		double		lo,
+					hi;
+
+		if (table->columns[c].kind != COLUMN_NUMERIC || all->npieces == 0 ||
+			group->columns[c].kind != COLUMN_NUMERIC)
+			continue;
+		lo = all->pieces[0].lo;
+		hi = all->pieces[0].hi;
+		for (i = 1; i < all->npieces; i++)
+		{
+			lo = Min(lo, all->pieces[i].lo);
+			hi = Max(hi, all->pieces[i].hi);
+		}
+		for (i = 0; i < own->npieces; i++)
+		{
+			own->pieces[i].lo = Max(lo, Min(hi, own->pieces[i].lo));
+			own->pieces[i].hi = Max(lo, Min(hi, own->pieces[i].hi));
+		}
+	}
+}
+
+/*
+ * Split the model into per-group models when a grouping column helps (see
+ * grouping.c); each group is learnt from its own rows like a table.
+ */
+static void
+build_groups(SynthModel *model, FitColumn *cols, int ncols, TableSample *sample,
+			 int min_group_size)
+{
+	int		   *row_group = palloc(sizeof(int) * Max(sample->nrows, 1));
+	int			ngroups;
+	int			column = grouping_choose(model, sample, row_group, &ngroups);
+	int			g;
+	double		acc = 0.0;
+
+	if (column < 0)
+		return;
+	model->group_column = column;
+	model->ngroups = ngroups;
+	model->group_cum = palloc(sizeof(double) * ngroups);
+	model->groups = palloc(sizeof(SynthModel *) * ngroups);
+	for (g = 0; g < ngroups; g++)
+	{
+		TableSample *sub = sample_subset(sample, row_group, g);
+		SynthModel *gm = build_model(cols, ncols, sub, model->rows_read, min_group_size);
+		int			c;
+
+		/*
+		 * In a group, fewer rows share each value, so more values fall under
+		 * min_group_size.  Where the group's own model would keep clearly less
+		 * of the group's values than the whole table's model does, the group
+		 * uses the table's categories (with the group's NULL share).
+		 */
+		for (c = 0; c < ncols; c++)
+		{
+			ColumnModel *own = &gm->columns[c];
+			const ColumnModel *all = &model->columns[c];
+
+			if (own->kind == COLUMN_CATEGORICAL && all->null_frac < 1.0 &&
+				kept_share(own, &sub->columns[c], sub->nrows) + 0.02 <
+				kept_share(all, &sub->columns[c], sub->nrows))
+			{
+				double		null_frac = own->null_frac;
+
+				*own = *all;
+				own->null_frac = null_frac;
+			}
+		}
+		clamp_to_table_range(gm, model);
+		dependence_fit(gm, sub);
+		model->groups[g] = gm;
+		acc += sub->nrows;
+		model->group_cum[g] = acc / sample->nrows;
+	}
+	model->group_cum[ngroups - 1] = 1.0;
+	pfree(row_group);
 }
 
 /*
@@ -459,6 +613,8 @@ synth_fit(PG_FUNCTION_ARGS)
 
 	old = MemoryContextSwitchTo(fitctx);
 	model = build_model(cols, ncols, sample, rows_read, min_group_size);
+	dependence_fit(model, sample);
+	build_groups(model, cols, ncols, sample, min_group_size);
 	MemoryContextSwitchTo(old);
 
 	model_save(model_name, qualified, rows_read, model);

@@ -95,6 +95,13 @@ typedef struct DependenceModel
 	double	   *correlation;	/* dim x dim, row major */
 } DependenceModel;
 
+/*
+ * A model: per-column models and their dependence.  A model may also be a
+ * mixture: the rows split by the levels of one grouping column, each group
+ * with a model of its own (same columns), drawn with the group's share.
+ * The top-level columns and dependence then describe all rows together
+ * (they are what synth_model() shows first); sampling uses the groups.
+ */
 typedef struct SynthModel
 {
 	int			ncolumns;
@@ -103,7 +110,16 @@ typedef struct SynthModel
 	int64		rows_read;		/* rows in the source table when fitted */
 	int64		rows_used;		/* rows the model was learnt from */
 	DependenceModel dependence;
+
+	int			group_column;	/* index of the grouping column, or -1 */
+	int			ngroups;
+	double	   *group_cum;		/* cumulative shares of the groups */
+	struct SynthModel **groups;	/* each: columns, dependence, rows_used */
 } SynthModel;
+
+/* a group holds at least this many rows of the fitting sample */
+#define GROUP_MIN_ROWS 40
+#define GROUP_MAX 8
 
 extern const char *column_kind_name(ColumnKind kind);
 extern double quantile_sample(const QuantileFunction *qf, double u);

@@ -11,6 +11,9 @@
  *				 | float8 null_frac | kind-specific part (see write_column)
  *	 uint8 dependence kind | for a Gaussian copula: int32 dim,
  *				 int32 column[dim], float8 correlation[dim * dim]
+ *	 int32 grouping column (-1: none) | int32 ngroups | per group: float8
+ *				 cumulative share | int64 rows_used | the group's ncolumns,
+ *				 columns and dependence, laid out as above
  *
  * A string is an int32 length and that many bytes, no terminator.  A model
  * read back from the table is untrusted input: every length, count, index
@@ -164,12 +167,35 @@ write_column(StringInfo buf, const ColumnModel *cm)
 	}
 }
 
+/* the columns and the dependence model: the part a group repeats */
+static void
+write_body(StringInfo buf, const SynthModel *model)
+{
+	int			i;
+
+	put_i32(buf, model->ncolumns);
+	for (i = 0; i < model->ncolumns; i++)
+		write_column(buf, &model->columns[i]);
+
+	put_u8(buf, (uint8) model->dependence.kind);
+	if (model->dependence.kind == DEPENDENCE_GAUSSIAN_COPULA)
+	{
+		const DependenceModel *dep = &model->dependence;
+
+		put_i32(buf, dep->dim);
+		for (i = 0; i < dep->dim; i++)
+			put_i32(buf, dep->columns[i]);
+		for (i = 0; i < dep->dim * dep->dim; i++)
+			put_f8(buf, dep->correlation[i]);
+	}
+}
+
 bytea *
 model_serialize(const SynthModel *model)
 {
 	StringInfoData buf;
 	bytea	   *result;
-	int			i;
+	int			g;
 
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, MODEL_MAGIC, 4);
@@ -178,20 +204,18 @@ model_serialize(const SynthModel *model)
 	put_i32(&buf, model->min_group_size);
 	put_i64(&buf, model->rows_read);
 	put_i64(&buf, model->rows_used);
-	put_i32(&buf, model->ncolumns);
-	for (i = 0; i < model->ncolumns; i++)
-		write_column(&buf, &model->columns[i]);
+	write_body(&buf, model);
 
-	put_u8(&buf, (uint8) model->dependence.kind);
-	if (model->dependence.kind == DEPENDENCE_GAUSSIAN_COPULA)
+	put_i32(&buf, model->group_column);
+	if (model->group_column >= 0)
 	{
-		const DependenceModel *dep = &model->dependence;
-
-		put_i32(&buf, dep->dim);
-		for (i = 0; i < dep->dim; i++)
-			put_i32(&buf, dep->columns[i]);
-		for (i = 0; i < dep->dim * dep->dim; i++)
-			put_f8(&buf, dep->correlation[i]);
+		put_i32(&buf, model->ngroups);
+		for (g = 0; g < model->ngroups; g++)
+		{
+			put_f8(&buf, model->group_cum[g]);
+			put_i64(&buf, model->groups[g]->rows_used);
+			write_body(&buf, model->groups[g]);
+		}
 	}
 
 	result = palloc(VARHDRSZ + buf.len);
@@ -427,6 +451,63 @@ read_column(ModelReader *r, ColumnModel *cm)
 	}
 }
 
+/* columns and dependence model, checked (see write_body) */
+static void
+read_body(ModelReader *r, SynthModel *model)
+{
+	int			i,
+				j;
+
+	model->ncolumns = get_count(r, MODEL_MAX_COLUMNS, 18);
+	if (model->ncolumns == 0)
+		corrupt(r, "The model has no columns.");
+	model->columns = palloc0(sizeof(ColumnModel) * model->ncolumns);
+	for (i = 0; i < model->ncolumns; i++)
+	{
+		read_column(r, &model->columns[i]);
+		for (j = 0; j < i; j++)
+			if (strcmp(model->columns[j].name, model->columns[i].name) == 0)
+				corrupt(r, "The model names a column twice.");
+	}
+
+	model->dependence.kind = (DependenceKind) get_u8(r);
+	if ((int) model->dependence.kind > DEPENDENCE_KIND_MAX)
+		corrupt(r, "The model's dependence kind is unknown.");
+	if (model->dependence.kind == DEPENDENCE_GAUSSIAN_COPULA)
+	{
+		DependenceModel *dep = &model->dependence;
+		bool	   *seen = palloc0(sizeof(bool) * model->ncolumns);
+
+		dep->dim = get_count(r, model->ncolumns, 4);
+		dep->columns = palloc(sizeof(int) * Max(dep->dim, 1));
+		for (i = 0; i < dep->dim; i++)
+		{
+			dep->columns[i] = get_i32(r);
+			if (dep->columns[i] < 0 || dep->columns[i] >= model->ncolumns ||
+				seen[dep->columns[i]])
+				corrupt(r, "The dependence model names a column that is not in the model.");
+			seen[dep->columns[i]] = true;
+		}
+		pfree(seen);
+		need(r, (Size) dep->dim * dep->dim * 8);
+		dep->correlation = palloc(sizeof(double) * Max(dep->dim * dep->dim, 1));
+		for (i = 0; i < dep->dim * dep->dim; i++)
+		{
+			dep->correlation[i] = get_f8(r);
+			if (fabs(dep->correlation[i]) > 1.0)
+				corrupt(r, "A correlation in the model is outside [-1, 1].");
+		}
+		for (i = 0; i < dep->dim; i++)
+		{
+			if (dep->correlation[i * dep->dim + i] != 1.0)
+				corrupt(r, "The correlation matrix does not have a unit diagonal.");
+			for (j = 0; j < i; j++)
+				if (dep->correlation[i * dep->dim + j] != dep->correlation[j * dep->dim + i])
+					corrupt(r, "The correlation matrix is not symmetric.");
+		}
+	}
+}
+
 /*
  * model_deserialize: decode (and check) a model; "name" is only used in
  * error messages.  Allocates in the current memory context.
@@ -438,7 +519,7 @@ model_deserialize(const char *name, const char *data, Size len)
 	SynthModel *model = palloc0(sizeof(SynthModel));
 	uint16		version;
 	int			i,
-				j;
+				g;
 
 	r.model_name = name;
 	r.p = (const unsigned char *) data;
@@ -464,53 +545,47 @@ model_deserialize(const char *name, const char *data, Size len)
 	if (model->min_group_size < 1 || model->rows_read < 0 || model->rows_used < 0 ||
 		model->rows_used > model->rows_read)
 		corrupt(&r, "The model's header fields are out of range.");
-	model->ncolumns = get_count(&r, MODEL_MAX_COLUMNS, 18);
-	if (model->ncolumns == 0)
-		corrupt(&r, "The model has no columns.");
-	model->columns = palloc0(sizeof(ColumnModel) * model->ncolumns);
-	for (i = 0; i < model->ncolumns; i++)
-	{
-		read_column(&r, &model->columns[i]);
-		for (j = 0; j < i; j++)
-			if (strcmp(model->columns[j].name, model->columns[i].name) == 0)
-				corrupt(&r, "The model names a column twice.");
-	}
+	read_body(&r, model);
 
-	model->dependence.kind = (DependenceKind) get_u8(&r);
-	if ((int) model->dependence.kind > DEPENDENCE_KIND_MAX)
-		corrupt(&r, "The model's dependence kind is unknown.");
-	if (model->dependence.kind == DEPENDENCE_GAUSSIAN_COPULA)
+	model->group_column = get_i32(&r);
+	model->ngroups = 0;
+	if (model->group_column < -1 || model->group_column >= model->ncolumns)
+		corrupt(&r, "The model's grouping column is out of range.");
+	if (model->group_column >= 0)
 	{
-		DependenceModel *dep = &model->dependence;
-		bool	   *seen = palloc0(sizeof(bool) * model->ncolumns);
+		double		prev = 0.0;
 
-		dep->dim = get_count(&r, model->ncolumns, 4);
-		dep->columns = palloc(sizeof(int) * Max(dep->dim, 1));
-		for (i = 0; i < dep->dim; i++)
+		model->ngroups = get_count(&r, GROUP_MAX + 1, 20);
+		if (model->ngroups < 1)
+			corrupt(&r, "A grouped model has no groups.");
+		model->group_cum = palloc(sizeof(double) * model->ngroups);
+		model->groups = palloc(sizeof(SynthModel *) * model->ngroups);
+		for (g = 0; g < model->ngroups; g++)
 		{
-			dep->columns[i] = get_i32(&r);
-			if (dep->columns[i] < 0 || dep->columns[i] >= model->ncolumns ||
-				seen[dep->columns[i]])
-				corrupt(&r, "The dependence model names a column that is not in the model.");
-			seen[dep->columns[i]] = true;
+			SynthModel *group = palloc0(sizeof(SynthModel));
+
+			model->group_cum[g] = get_prob(&r);
+			if (model->group_cum[g] < prev)
+				corrupt(&r, "Cumulative probabilities in the model decrease.");
+			prev = model->group_cum[g];
+			group->rows_used = get_i64(&r);
+			if (group->rows_used < 0 || group->rows_used > model->rows_used)
+				corrupt(&r, "A group's row count is out of range.");
+			group->min_group_size = model->min_group_size;
+			group->rows_read = model->rows_read;
+			group->group_column = -1;
+			read_body(&r, group);
+			if (group->ncolumns != model->ncolumns)
+				corrupt(&r, "A group does not have the model's columns.");
+			for (i = 0; i < model->ncolumns; i++)
+				if (strcmp(group->columns[i].name, model->columns[i].name) != 0 ||
+					strcmp(group->columns[i].type_name, model->columns[i].type_name) != 0 ||
+					group->columns[i].kind != model->columns[i].kind)
+					corrupt(&r, "A group does not have the model's columns.");
+			model->groups[g] = group;
 		}
-		pfree(seen);
-		need(&r, (Size) dep->dim * dep->dim * 8);
-		dep->correlation = palloc(sizeof(double) * Max(dep->dim * dep->dim, 1));
-		for (i = 0; i < dep->dim * dep->dim; i++)
-		{
-			dep->correlation[i] = get_f8(&r);
-			if (fabs(dep->correlation[i]) > 1.0)
-				corrupt(&r, "A correlation in the model is outside [-1, 1].");
-		}
-		for (i = 0; i < dep->dim; i++)
-		{
-			if (dep->correlation[i * dep->dim + i] != 1.0)
-				corrupt(&r, "The correlation matrix does not have a unit diagonal.");
-			for (j = 0; j < i; j++)
-				if (dep->correlation[i * dep->dim + j] != dep->correlation[j * dep->dim + i])
-					corrupt(&r, "The correlation matrix is not symmetric.");
-		}
+		if (prev != 1.0)
+			corrupt(&r, "The group shares do not add up to 1.");
 	}
 	if (r.p != r.end)
 		corrupt(&r, "The model has trailing bytes.");

@@ -67,6 +67,11 @@ typedef struct Sampler
 	double	   *u;				/* per model column */
 	SynthRng   *rng;
 	char		strbuf[STRING_SHAPE_MAX_LENGTH + 1];
+
+	/* a mixture: each row comes from one group's sampler */
+	int			ngroups;
+	const double *group_cum;
+	struct Sampler **groups;
 } Sampler;
 
 PG_FUNCTION_INFO_V1(synth_sample);
@@ -174,6 +179,15 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 	pfree(used);
 
 	s->dependence = dependence_sampler_create(model);
+
+	if (model->group_column >= 0)
+	{
+		s->ngroups = model->ngroups;
+		s->group_cum = model->group_cum;
+		s->groups = palloc(sizeof(Sampler *) * model->ngroups);
+		for (j = 0; j < model->ngroups; j++)
+			s->groups[j] = sampler_prepare(model->groups[j], desc, model_name);
+	}
 	return s;
 }
 
@@ -210,6 +224,15 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 {
 	int			i;
 
+	if (s->ngroups > 0)
+	{
+		double		u = synth_rng_uniform(s->rng);
+		int			g = 0;
+
+		while (g < s->ngroups - 1 && u >= s->group_cum[g])
+			g++;
+		s = s->groups[g];
+	}
 	dependence_draw(s->dependence, s->rng, s->u);
 	for (i = 0; i < s->natts; i++)
 	{
@@ -306,6 +329,8 @@ generate_rows(Sampler *s, int64 n, uint64 seed, Tuplestorestate *store,
 	int64		i;
 
 	s->rng = synth_rng_create(seed);
+	for (i = 0; i < s->ngroups; i++)
+		s->groups[i]->rng = s->rng;
 	PG_TRY();
 	{
 		for (i = 0; i < n; i++)

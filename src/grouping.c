@@ -1,0 +1,299 @@
+/*-------------------------------------------------------------------------
+ *
+ * grouping.c
+ *	  Choose a grouping column for a mixture of per-group models.
+ *
+ * A single Gaussian copula cannot make a categorical column split a numeric
+ * one into separate modes (penguin species and flipper length, weather and
+ * temperature).  A mixture can: the rows are split by the levels of one
+ * low-cardinality column, and each group gets its own column models and
+ * copula.  The column chosen is the one that tells the most about the
+ * others: the largest sum of mutual information with every other column
+ * (numbers cut into ten quantile bins, NULL a level of its own) less the
+ * Miller-Madow bias (k_g - 1)(k_c - 1) / 2n, and only if the G test (2n MI,
+ * chi-square under independence) says the association is no chance one.
+ *
+ * Only levels with at least GROUP_MIN_ROWS rows of the fitting sample make
+ * groups (at most GROUP_MAX of them); the rows of smaller levels form one
+ * pooled group if they are that many together, else they join the largest
+ * group.  Each group's model is learnt with the same min_group_size rule as
+ * the whole table, so grouping never keeps a value seen in fewer rows.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+
+#include "column_model.h"
+#include "grouping.h"
+
+#define CODE_BINS 10
+#define MAX_CODES 256
+
+/* is a numeric model made of few atoms only (a coded column)? */
+static bool
+all_atoms(const ColumnModel *cm)
+{
+	int			i;
+
+	if (cm->kind != COLUMN_NUMERIC || cm->quantiles.npieces > MAX_CODES - 2)
+		return false;
+	for (i = 0; i < cm->quantiles.npieces; i++)
+		if (cm->quantiles.pieces[i].lo != cm->quantiles.pieces[i].hi)
+			return false;
+	return true;
+}
+
+/* index of the atom equal to v, or npieces for a value none equals */
+static int
+atom_index(const ColumnModel *cm, double v)
+{
+	int			lo = 0,
+				hi = cm->quantiles.npieces - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		double		x = cm->quantiles.pieces[mid].lo;
+
+		if (x == v)
+			return mid;
+		if (x < v)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return cm->quantiles.npieces;
+}
+
+/* small integer codes of a column's values, for counting (0 = NULL) */
+static void
+column_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out, int *work)
+{
+	int			i;
+
+	switch (cm->kind)
+	{
+		case COLUMN_NUMERIC:
+			for (i = 0; i < n; i++)
+			{
+				if (sc->isnull[i])
+					out[i] = 0;
+				else if (all_atoms(cm))
+					out[i] = 1 + atom_index(cm, sc->numbers[i]);
+				else
+				{
+					double		u = column_value_cdf(cm, sc->numbers[i]);
+
+					out[i] = 1 + Min(CODE_BINS - 1, (int) (u * CODE_BINS));
+				}
+			}
+			break;
+		case COLUMN_CATEGORICAL:
+			category_codes(cm, sc, n, work);
+			for (i = 0; i < n; i++)
+				out[i] = work[i] == CODE_NULL ? 0 :
+					work[i] == CODE_RARE ? 1 : (uint8) Min(MAX_CODES - 1, 2 + work[i]);
+			break;
+		default:
+			for (i = 0; i < n; i++)
+				out[i] = sc->isnull ? (sc->isnull[i] ? 0 : 1) : 1;
+			break;
+	}
+}
+
+/* could the column's levels make groups? its numeric model is all atoms, few */
+static bool
+groupable(const ColumnModel *cm)
+{
+	if (cm->null_frac >= 1.0)
+		return false;
+	if (cm->kind == COLUMN_CATEGORICAL)
+		return cm->ncategories >= 1 && cm->ncategories <= GROUP_MAX * 2;
+	if (cm->kind == COLUMN_NUMERIC)
+		return cm->quantiles.npieces <= GROUP_MAX * 2 && all_atoms(cm);
+	return false;
+}
+
+/*
+ * Mutual information (nats) of two code columns; *df gets the degrees of
+ * freedom (k_a - 1)(k_b - 1) of the matching independence test.
+ */
+static double
+mutual_information(const uint8 *a, const uint8 *b, int n, double *joint, double *df)
+{
+	double		pa[MAX_CODES],
+				pb[MAX_CODES];
+	int			i,
+				j,
+				ka = 0,
+				kb = 0;
+	double		mi = 0.0;
+
+	memset(pa, 0, sizeof(pa));
+	memset(pb, 0, sizeof(pb));
+	memset(joint, 0, sizeof(double) * MAX_CODES * MAX_CODES);
+	for (i = 0; i < n; i++)
+	{
+		joint[a[i] * MAX_CODES + b[i]] += 1.0;
+		pa[a[i]] += 1.0;
+		pb[b[i]] += 1.0;
+	}
+	for (i = 0; i < MAX_CODES; i++)
+	{
+		ka += pa[i] > 0;
+		kb += pb[i] > 0;
+	}
+	for (i = 0; i < MAX_CODES; i++)
+	{
+		if (pa[i] == 0)
+			continue;
+		for (j = 0; j < MAX_CODES; j++)
+		{
+			double		c = joint[i * MAX_CODES + j];
+
+			if (c > 0)
+				mi += c / n * log(c * n / (pa[i] * pb[j]));
+		}
+	}
+	*df = (double) (ka - 1) * (kb - 1);
+	return mi;
+}
+
+/*
+ * grouping_choose: the index of the grouping column, or -1 if none helps.
+ * On success row_group[r] (r < sample->nrows) is the group of each sample
+ * row and *ngroups their number; the last group is the pooled one when
+ * some levels are too small for a group of their own.
+ */
+int
+grouping_choose(const SynthModel *model, const TableSample *sample,
+				int *row_group, int *ngroups)
+{
+	int			n = sample->nrows;
+	int			d = model->ncolumns;
+	uint8	  **codes;
+	int		   *work;
+	double	   *joint;
+	int			best = -1;
+	double		best_score = 0.0;
+	int			c,
+				g,
+				r;
+
+	*ngroups = 0;
+	if (n < 2 * GROUP_MIN_ROWS || d < 2)
+		return -1;
+
+	codes = palloc(sizeof(uint8 *) * d);
+	work = palloc(sizeof(int) * n);
+	joint = palloc(sizeof(double) * MAX_CODES * MAX_CODES);
+	for (c = 0; c < d; c++)
+	{
+		codes[c] = NULL;
+		if (model->columns[c].kind == COLUMN_NUMERIC || model->columns[c].kind == COLUMN_CATEGORICAL)
+		{
+			codes[c] = palloc(n);
+			column_codes(&model->columns[c], &sample->columns[c], n, codes[c], work);
+		}
+	}
+
+	for (g = 0; g < d; g++)
+	{
+		int			counts[MAX_CODES];
+		int			big = 0,
+					small_rows = 0;
+		double		mi = 0.0,
+					df = 0.0,
+					score;
+
+		CHECK_FOR_INTERRUPTS();
+		if (codes[g] == NULL || !groupable(&model->columns[g]))
+			continue;
+		memset(counts, 0, sizeof(counts));
+		for (r = 0; r < n; r++)
+			counts[codes[g][r]]++;
+		for (r = 0; r < MAX_CODES; r++)
+		{
+			if (counts[r] >= GROUP_MIN_ROWS)
+				big++;
+			else
+				small_rows += counts[r];
+		}
+		/* too few rows in small levels for a group: they join the largest */
+		if (small_rows > 0 && small_rows < GROUP_MIN_ROWS)
+			small_rows = 0;
+		if (big > GROUP_MAX || big + (small_rows > 0) < 2)
+			continue;
+		for (c = 0; c < d; c++)
+		{
+			double		df_c;
+
+			if (c != g && codes[c] != NULL)
+			{
+				mi += mutual_information(codes[g], codes[c], n, joint, &df_c);
+				df += df_c;
+			}
+		}
+
+		/*
+		 * 2n MI is the G statistic, chi-square with df degrees of freedom
+		 * under independence: the column must tell clearly more than chance
+		 * (about four standard deviations above df), and the best is the one
+		 * with the most information beyond the Miller-Madow bias df / 2n.
+		 */
+		if (2.0 * n * mi < df + 4.0 * sqrt(2.0 * Max(df, 1.0)))
+			continue;
+		score = mi - df / (2.0 * n);
+		if (score > best_score)
+		{
+			best_score = score;
+			best = g;
+		}
+	}
+
+	if (best >= 0)
+	{
+		int			counts[MAX_CODES];
+		int			group_of[MAX_CODES];
+		int			k = 0;
+		int			small_rows = 0;
+		int			largest = 0;
+		int			pooled_group;
+
+		memset(counts, 0, sizeof(counts));
+		for (r = 0; r < n; r++)
+			counts[codes[best][r]]++;
+		for (r = 0; r < MAX_CODES; r++)
+		{
+			group_of[r] = -1;
+			if (counts[r] >= GROUP_MIN_ROWS)
+			{
+				if (counts[r] > counts[largest] || group_of[largest] < 0)
+					largest = r;
+				group_of[r] = k++;
+			}
+			else
+				small_rows += counts[r];
+		}
+		/* small levels: a pooled group of their own, or into the largest */
+		pooled_group = small_rows >= GROUP_MIN_ROWS ? k : group_of[largest];
+		for (r = 0; r < MAX_CODES; r++)
+			if (group_of[r] < 0)
+				group_of[r] = pooled_group;
+		for (r = 0; r < n; r++)
+			row_group[r] = group_of[codes[best][r]];
+		*ngroups = k + (small_rows >= GROUP_MIN_ROWS ? 1 : 0);
+	}
+
+	for (c = 0; c < d; c++)
+		if (codes[c])
+			pfree(codes[c]);
+	pfree(codes);
+	pfree(work);
+	pfree(joint);
+	return best;
+}
