@@ -230,7 +230,7 @@ quantile_fit(QuantileFunction *qf, double *sorted, int n, int min_group_size)
 		for (i = 0; i < npieces; i++)
 		{
 			acc += pieces[i].cum;
-			pieces[i].cum = acc / total;
+			pieces[i].cum = Min(acc / total, 1.0);
 		}
 		pieces[npieces - 1].cum = 1.0;
 	}
@@ -374,7 +374,7 @@ column_fit_categorical(ColumnModel *cm, char **values, int nvalues, int64 nrows,
 		{
 			cm->labels[i] = pstrdup(labels[i]);
 			acc += counts[i];
-			cm->category_cum[i] = acc / kept_total;
+			cm->category_cum[i] = Min(acc / kept_total, 1.0);
 		}
 	}
 	cm->other_prob = nrare / kept_total;

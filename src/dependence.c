@@ -34,6 +34,36 @@
 
 #define DEPENDENCE_SEED UINT64CONST(0x73796E7468)	/* fits are repeatable */
 
+/*
+ * Repair a correlation matrix that is not positive definite (pairwise
+ * estimates, blends with missing pairs) to the nearest one that is, with an
+ * exact unit diagonal and exact symmetry, as the model format demands.
+ */
+static void
+make_positive_definite(double *corr, int dim)
+{
+	double	   *test = palloc(sizeof(double) * dim * dim);
+	int			k,
+				l;
+
+	memcpy(test, corr, sizeof(double) * dim * dim);
+	if (!synth_cholesky(test, dim))
+	{
+		synth_nearest_correlation(corr, dim);
+		for (k = 0; k < dim; k++)
+		{
+			for (l = 0; l < k; l++)
+			{
+				double		c = Max(-1.0, Min(1.0, corr[k * dim + l]));
+
+				corr[k * dim + l] = corr[l * dim + k] = c;
+			}
+			corr[k * dim + k] = 1.0;
+		}
+	}
+	pfree(test);
+}
+
 /* does the column vary at all, so that it can carry dependence? */
 static bool
 column_varies(const ColumnModel *cm)
@@ -227,26 +257,7 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	pfree(codes);
 
 	/* keep it positive definite, so that sampling can factor it */
-	{
-		double	   *test = palloc(sizeof(double) * dim * dim);
-
-		memcpy(test, corr, sizeof(double) * dim * dim);
-		if (!synth_cholesky(test, dim))
-		{
-			synth_nearest_correlation(corr, dim);
-			for (k = 0; k < dim; k++)
-			{
-				for (l = 0; l < k; l++)
-				{
-					double		c = Max(-1.0, Min(1.0, corr[k * dim + l]));
-
-					corr[k * dim + l] = corr[l * dim + k] = c;
-				}
-				corr[k * dim + k] = 1.0;
-			}
-		}
-		pfree(test);
-	}
+	make_positive_definite(corr, dim);
 
 	dep->kind = DEPENDENCE_GAUSSIAN_COPULA;
 	dep->dim = dim;

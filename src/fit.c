@@ -14,6 +14,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -37,6 +39,7 @@
 #include "table_sample.h"
 
 int			synth_fit_sample_rows = 100000;
+int			synth_group_depth = GROUP_DEPTH_MAX;
 
 #define FIT_FETCH_ROWS 10000
 
@@ -484,18 +487,24 @@ clamp_to_table_range(SynthModel *group, const SynthModel *table)
 
 /*
  * Split the model into per-group models when a grouping column helps (see
- * grouping.c); each group is learnt from its own rows like a table.
+ * grouping.c); each group is learnt from its own rows like a table, and may
+ * split once more (GROUP_DEPTH_MAX).  "table" is the whole table's model.
  */
 static void
-build_groups(SynthModel *model, FitColumn *cols, int ncols, TableSample *sample,
-			 int min_group_size)
+build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int ncols,
+			 TableSample *sample, int min_group_size, int depth)
 {
-	int		   *row_group = palloc(sizeof(int) * Max(sample->nrows, 1));
+	int		   *row_group;
 	int			ngroups;
-	int			column = grouping_choose(model, sample, row_group, &ngroups);
+	int			column;
 	int			g;
 	double		acc = 0.0;
 
+	if (depth >= synth_group_depth)
+		return;
+	row_group = palloc(sizeof(int) * Max(sample->nrows, 1));
+	column = grouping_choose(model, sample, depth == 0 ? GROUP_MIN_ROWS : GROUP_MIN_ROWS_NESTED,
+							 row_group, &ngroups);
 	if (column < 0)
 		return;
 	model->group_column = column;
@@ -529,11 +538,12 @@ build_groups(SynthModel *model, FitColumn *cols, int ncols, TableSample *sample,
 				own->null_frac = null_frac;
 			}
 		}
-		clamp_to_table_range(gm, model);
+		clamp_to_table_range(gm, table);
 		dependence_fit(gm, sub);
+		build_groups(gm, table, cols, ncols, sub, min_group_size, depth + 1);
 		model->groups[g] = gm;
 		acc += sub->nrows;
-		model->group_cum[g] = acc / sample->nrows;
+		model->group_cum[g] = Min(acc / sample->nrows, 1.0);
 	}
 	model->group_cum[ngroups - 1] = 1.0;
 	pfree(row_group);
@@ -614,7 +624,7 @@ synth_fit(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(fitctx);
 	model = build_model(cols, ncols, sample, rows_read, min_group_size);
 	dependence_fit(model, sample);
-	build_groups(model, cols, ncols, sample, min_group_size);
+	build_groups(model, model, cols, ncols, sample, min_group_size, 0);
 	MemoryContextSwitchTo(old);
 
 	model_save(model_name, qualified, rows_read, model);

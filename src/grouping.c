@@ -13,7 +13,8 @@
  * Miller-Madow bias (k_g - 1)(k_c - 1) / 2n, and only if the G test (2n MI,
  * chi-square under independence) says the association is no chance one.
  *
- * Only levels with at least GROUP_MIN_ROWS rows of the fitting sample make
+ * Only levels with at least min_rows rows of the fitting sample (40, or
+ * 100 for a group within a group) make
  * groups (at most GROUP_MAX of them); the rows of smaller levels form one
  * pooled group if they are that many together, else they join the largest
  * group.  Each group's model is learnt with the same min_group_size rule as
@@ -171,7 +172,7 @@ mutual_information(const uint8 *a, const uint8 *b, int n, double *joint, double 
  */
 int
 grouping_choose(const SynthModel *model, const TableSample *sample,
-				int *row_group, int *ngroups)
+				int min_rows, int *row_group, int *ngroups)
 {
 	int			n = sample->nrows;
 	int			d = model->ncolumns;
@@ -185,7 +186,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 				r;
 
 	*ngroups = 0;
-	if (n < 2 * GROUP_MIN_ROWS || d < 2)
+	if (n < 2 * min_rows || d < 2)
 		return -1;
 
 	codes = palloc(sizeof(uint8 *) * d);
@@ -218,13 +219,13 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 			counts[codes[g][r]]++;
 		for (r = 0; r < MAX_CODES; r++)
 		{
-			if (counts[r] >= GROUP_MIN_ROWS)
+			if (counts[r] >= min_rows)
 				big++;
 			else
 				small_rows += counts[r];
 		}
 		/* too few rows in small levels for a group: they join the largest */
-		if (small_rows > 0 && small_rows < GROUP_MIN_ROWS)
+		if (small_rows > 0 && small_rows < min_rows)
 			small_rows = 0;
 		if (big > GROUP_MAX || big + (small_rows > 0) < 2)
 			continue;
@@ -270,7 +271,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		for (r = 0; r < MAX_CODES; r++)
 		{
 			group_of[r] = -1;
-			if (counts[r] >= GROUP_MIN_ROWS)
+			if (counts[r] >= min_rows)
 			{
 				if (counts[r] > counts[largest] || group_of[largest] < 0)
 					largest = r;
@@ -280,13 +281,13 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 				small_rows += counts[r];
 		}
 		/* small levels: a pooled group of their own, or into the largest */
-		pooled_group = small_rows >= GROUP_MIN_ROWS ? k : group_of[largest];
+		pooled_group = small_rows >= min_rows ? k : group_of[largest];
 		for (r = 0; r < MAX_CODES; r++)
 			if (group_of[r] < 0)
 				group_of[r] = pooled_group;
 		for (r = 0; r < n; r++)
 			row_group[r] = group_of[codes[best][r]];
-		*ngroups = k + (small_rows >= GROUP_MIN_ROWS ? 1 : 0);
+		*ngroups = k + (small_rows >= min_rows ? 1 : 0);
 	}
 
 	for (c = 0; c < d; c++)

@@ -117,9 +117,16 @@ typedef struct SynthModel
 	struct SynthModel **groups;	/* each: columns, dependence, rows_used */
 } SynthModel;
 
-/* a group holds at least this many rows of the fitting sample */
+/*
+ * A group holds at least this many rows of the fitting sample; a group
+ * within a group at least GROUP_MIN_ROWS_NESTED, since a copula learnt
+ * from few rows follows them too closely (the DCR share rises).
+ */
 #define GROUP_MIN_ROWS 40
+#define GROUP_MIN_ROWS_NESTED 100
 #define GROUP_MAX 8
+/* groups may split again once: a group of a group has no groups */
+#define GROUP_DEPTH_MAX 2
 
 extern const char *column_kind_name(ColumnKind kind);
 extern double quantile_sample(const QuantileFunction *qf, double u);

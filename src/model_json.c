@@ -196,6 +196,49 @@ add_dependence(StringInfo buf, const SynthModel *model)
 	appendStringInfoChar(buf, '}');
 }
 
+/* "grouped_by" and "groups", each group with its columns, copula and groups */
+static void
+add_groups(StringInfo buf, const SynthModel *m)
+{
+	int			g,
+				i;
+	double		prev = 0.0;
+
+	if (m->group_column < 0)
+		return;
+	add_key(buf, "grouped_by", false);
+	escape_json(buf, m->columns[m->group_column].name);
+	add_key(buf, "groups", false);
+	appendStringInfoChar(buf, '[');
+	for (g = 0; g < m->ngroups; g++)
+	{
+		const SynthModel *gm = m->groups[g];
+
+		if (g > 0)
+			appendStringInfoString(buf, ", ");
+		appendStringInfoChar(buf, '{');
+		add_key(buf, "p", true);
+		add_number(buf, m->group_cum[g] - prev);
+		prev = m->group_cum[g];
+		add_key(buf, "rows_used", false);
+		appendStringInfo(buf, INT64_FORMAT, gm->rows_used);
+		add_key(buf, "columns", false);
+		appendStringInfoChar(buf, '[');
+		for (i = 0; i < gm->ncolumns; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(buf, ", ");
+			add_column(buf, &gm->columns[i]);
+		}
+		appendStringInfoChar(buf, ']');
+		add_key(buf, "dependence", false);
+		add_dependence(buf, gm);
+		add_groups(buf, gm);
+		appendStringInfoChar(buf, '}');
+	}
+	appendStringInfoChar(buf, ']');
+}
+
 /* synth_model(model text) returns jsonb */
 Datum
 synth_model(PG_FUNCTION_ARGS)
@@ -233,42 +276,7 @@ synth_model(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&buf, ']');
 	add_key(&buf, "dependence", false);
 	add_dependence(&buf, m);
-	if (m->group_column >= 0)
-	{
-		int			g;
-		double		prev = 0.0;
-
-		add_key(&buf, "grouped_by", false);
-		escape_json(&buf, m->columns[m->group_column].name);
-		add_key(&buf, "groups", false);
-		appendStringInfoChar(&buf, '[');
-		for (g = 0; g < m->ngroups; g++)
-		{
-			const SynthModel *gm = m->groups[g];
-
-			if (g > 0)
-				appendStringInfoString(&buf, ", ");
-			appendStringInfoChar(&buf, '{');
-			add_key(&buf, "p", true);
-			add_number(&buf, m->group_cum[g] - prev);
-			prev = m->group_cum[g];
-			add_key(&buf, "rows_used", false);
-			appendStringInfo(&buf, INT64_FORMAT, gm->rows_used);
-			add_key(&buf, "columns", false);
-			appendStringInfoChar(&buf, '[');
-			for (i = 0; i < gm->ncolumns; i++)
-			{
-				if (i > 0)
-					appendStringInfoString(&buf, ", ");
-				add_column(&buf, &gm->columns[i]);
-			}
-			appendStringInfoChar(&buf, ']');
-			add_key(&buf, "dependence", false);
-			add_dependence(&buf, gm);
-			appendStringInfoChar(&buf, '}');
-		}
-		appendStringInfoChar(&buf, ']');
-	}
+	add_groups(&buf, m);
 	appendStringInfoChar(&buf, '}');
 
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));

@@ -13,7 +13,8 @@
  *				 int32 column[dim], float8 correlation[dim * dim]
  *	 int32 grouping column (-1: none) | int32 ngroups | per group: float8
  *				 cumulative share | int64 rows_used | the group's ncolumns,
- *				 columns and dependence, laid out as above
+ *				 columns and dependence, laid out as above | the group's own
+ *				 grouping part (nested at most GROUP_DEPTH_MAX deep)
  *
  * A string is an int32 length and that many bytes, no terminator.  A model
  * read back from the table is untrusted input: every length, count, index
@@ -190,12 +191,30 @@ write_body(StringInfo buf, const SynthModel *model)
 	}
 }
 
+/* the grouping column and each group's body and groups */
+static void
+write_groups(StringInfo buf, const SynthModel *model)
+{
+	int			g;
+
+	put_i32(buf, model->group_column);
+	if (model->group_column < 0)
+		return;
+	put_i32(buf, model->ngroups);
+	for (g = 0; g < model->ngroups; g++)
+	{
+		put_f8(buf, model->group_cum[g]);
+		put_i64(buf, model->groups[g]->rows_used);
+		write_body(buf, model->groups[g]);
+		write_groups(buf, model->groups[g]);
+	}
+}
+
 bytea *
 model_serialize(const SynthModel *model)
 {
 	StringInfoData buf;
 	bytea	   *result;
-	int			g;
 
 	initStringInfo(&buf);
 	appendBinaryStringInfo(&buf, MODEL_MAGIC, 4);
@@ -206,17 +225,7 @@ model_serialize(const SynthModel *model)
 	put_i64(&buf, model->rows_used);
 	write_body(&buf, model);
 
-	put_i32(&buf, model->group_column);
-	if (model->group_column >= 0)
-	{
-		put_i32(&buf, model->ngroups);
-		for (g = 0; g < model->ngroups; g++)
-		{
-			put_f8(&buf, model->group_cum[g]);
-			put_i64(&buf, model->groups[g]->rows_used);
-			write_body(&buf, model->groups[g]);
-		}
-	}
+	write_groups(&buf, model);
 
 	result = palloc(VARHDRSZ + buf.len);
 	SET_VARSIZE(result, VARHDRSZ + buf.len);
@@ -509,6 +518,58 @@ read_body(ModelReader *r, SynthModel *model)
 }
 
 /*
+ * The grouping part of "model" (at nesting depth "depth"): each group must
+ * have the columns of "table", the whole model.
+ */
+static void
+read_groups(ModelReader *r, SynthModel *model, const SynthModel *table, int depth)
+{
+	double		prev = 0.0;
+	int			g,
+				i;
+
+	model->group_column = get_i32(r);
+	model->ngroups = 0;
+	if (model->group_column < -1 || model->group_column >= model->ncolumns)
+		corrupt(r, "The model's grouping column is out of range.");
+	if (model->group_column < 0)
+		return;
+	if (depth >= GROUP_DEPTH_MAX)
+		corrupt(r, "The model's groups are nested too deep.");
+	model->ngroups = get_count(r, GROUP_MAX + 1, 20);
+	if (model->ngroups < 1)
+		corrupt(r, "A grouped model has no groups.");
+	model->group_cum = palloc(sizeof(double) * model->ngroups);
+	model->groups = palloc(sizeof(SynthModel *) * model->ngroups);
+	for (g = 0; g < model->ngroups; g++)
+	{
+		SynthModel *group = palloc0(sizeof(SynthModel));
+
+		model->group_cum[g] = get_prob(r);
+		if (model->group_cum[g] < prev)
+			corrupt(r, "Cumulative probabilities in the model decrease.");
+		prev = model->group_cum[g];
+		group->rows_used = get_i64(r);
+		if (group->rows_used < 0 || group->rows_used > model->rows_used)
+			corrupt(r, "A group's row count is out of range.");
+		group->min_group_size = model->min_group_size;
+		group->rows_read = model->rows_read;
+		read_body(r, group);
+		if (group->ncolumns != table->ncolumns)
+			corrupt(r, "A group does not have the model's columns.");
+		for (i = 0; i < table->ncolumns; i++)
+			if (strcmp(group->columns[i].name, table->columns[i].name) != 0 ||
+				strcmp(group->columns[i].type_name, table->columns[i].type_name) != 0 ||
+				group->columns[i].kind != table->columns[i].kind)
+				corrupt(r, "A group does not have the model's columns.");
+		read_groups(r, group, table, depth + 1);
+		model->groups[g] = group;
+	}
+	if (prev != 1.0)
+		corrupt(r, "The group shares do not add up to 1.");
+}
+
+/*
  * model_deserialize: decode (and check) a model; "name" is only used in
  * error messages.  Allocates in the current memory context.
  */
@@ -518,8 +579,6 @@ model_deserialize(const char *name, const char *data, Size len)
 	ModelReader r;
 	SynthModel *model = palloc0(sizeof(SynthModel));
 	uint16		version;
-	int			i,
-				g;
 
 	r.model_name = name;
 	r.p = (const unsigned char *) data;
@@ -547,46 +606,7 @@ model_deserialize(const char *name, const char *data, Size len)
 		corrupt(&r, "The model's header fields are out of range.");
 	read_body(&r, model);
 
-	model->group_column = get_i32(&r);
-	model->ngroups = 0;
-	if (model->group_column < -1 || model->group_column >= model->ncolumns)
-		corrupt(&r, "The model's grouping column is out of range.");
-	if (model->group_column >= 0)
-	{
-		double		prev = 0.0;
-
-		model->ngroups = get_count(&r, GROUP_MAX + 1, 20);
-		if (model->ngroups < 1)
-			corrupt(&r, "A grouped model has no groups.");
-		model->group_cum = palloc(sizeof(double) * model->ngroups);
-		model->groups = palloc(sizeof(SynthModel *) * model->ngroups);
-		for (g = 0; g < model->ngroups; g++)
-		{
-			SynthModel *group = palloc0(sizeof(SynthModel));
-
-			model->group_cum[g] = get_prob(&r);
-			if (model->group_cum[g] < prev)
-				corrupt(&r, "Cumulative probabilities in the model decrease.");
-			prev = model->group_cum[g];
-			group->rows_used = get_i64(&r);
-			if (group->rows_used < 0 || group->rows_used > model->rows_used)
-				corrupt(&r, "A group's row count is out of range.");
-			group->min_group_size = model->min_group_size;
-			group->rows_read = model->rows_read;
-			group->group_column = -1;
-			read_body(&r, group);
-			if (group->ncolumns != model->ncolumns)
-				corrupt(&r, "A group does not have the model's columns.");
-			for (i = 0; i < model->ncolumns; i++)
-				if (strcmp(group->columns[i].name, model->columns[i].name) != 0 ||
-					strcmp(group->columns[i].type_name, model->columns[i].type_name) != 0 ||
-					group->columns[i].kind != model->columns[i].kind)
-					corrupt(&r, "A group does not have the model's columns.");
-			model->groups[g] = group;
-		}
-		if (prev != 1.0)
-			corrupt(&r, "The group shares do not add up to 1.");
-	}
+	read_groups(&r, model, model, 0);
 	if (r.p != r.end)
 		corrupt(&r, "The model has trailing bytes.");
 	return model;
@@ -727,6 +747,13 @@ model_save(const char *name, const char *source, int64 row_count,
 	args[3] = PointerGetDatum(construct_array(colnames, model->ncolumns, TEXTOID, -1, false, TYPALIGN_INT));
 	args[4] = Int32GetDatum(SYNTH_FORMAT_VERSION);
 	args[5] = PointerGetDatum(model_serialize(model));
+
+	/* never store a model that could not be read back */
+	{
+		bytea	   *blob = DatumGetByteaPP(args[5]);
+
+		(void) model_deserialize(name, VARDATA_ANY(blob), VARSIZE_ANY_EXHDR(blob));
+	}
 
 	query = psprintf("INSERT INTO %s AS m (name, source, fitted_at, row_count, columns, format_version, model) "
 					 "VALUES ($1, $2, now(), $3, $4, $5, $6) "

@@ -218,13 +218,24 @@ fresh_uuid(Sampler *s)
 	return UUIDPGetDatum(uuid);
 }
 
+/* the sampler and all its groups' draw from rng */
+static void
+sampler_set_rng(Sampler *s, SynthRng *rng)
+{
+	int			g;
+
+	s->rng = rng;
+	for (g = 0; g < s->ngroups; g++)
+		sampler_set_rng(s->groups[g], rng);
+}
+
 /* one synthetic row; pass-by-reference values go to the current context */
 static void
 sample_row(Sampler *s, Datum *values, bool *nulls)
 {
 	int			i;
 
-	if (s->ngroups > 0)
+	while (s->ngroups > 0)
 	{
 		double		u = synth_rng_uniform(s->rng);
 		int			g = 0;
@@ -328,9 +339,7 @@ generate_rows(Sampler *s, int64 n, uint64 seed, Tuplestorestate *store,
 	bool	   *nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
 	int64		i;
 
-	s->rng = synth_rng_create(seed);
-	for (i = 0; i < s->ngroups; i++)
-		s->groups[i]->rng = s->rng;
+	sampler_set_rng(s, synth_rng_create(seed));
 	PG_TRY();
 	{
 		for (i = 0; i < n; i++)

@@ -103,7 +103,7 @@ string_shape_fit(char **values, int nvalues, int min_group_size)
 		{
 			/* an empty position bucket (only very short strings): lower case */
 			acc += total > 0 ? counts[b][c] / total : (c == CLASS_LOWER ? 1.0 : 0.0);
-			shape->class_cum[b][c] = acc;
+			shape->class_cum[b][c] = Min(acc, 1.0);
 		}
 		shape->class_cum[b][SHAPE_CLASSES - 1] = 1.0;
 	}

@@ -14,6 +14,7 @@
 #include "utils/guc.h"
 
 #include "fit.h"
+#include "model.h"
 #include "numerics.h"
 
 PG_MODULE_MAGIC;
@@ -30,6 +31,13 @@ _PG_init(void)
 							"Larger tables are read in full but learnt from a uniform random sample of this many rows.",
 							&synth_fit_sample_rows,
 							100000, 1000, 10000000,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("synth.group_depth",
+							"How many times a fit may split the rows into groups.",
+							"0 fits one copula over all rows; 1 allows groups; 2 also groups within groups.",
+							&synth_group_depth,
+							GROUP_DEPTH_MAX, 0, GROUP_DEPTH_MAX,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("synth");
