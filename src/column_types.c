@@ -172,25 +172,32 @@ clamp(double v, double lo, double hi)
 	return v < lo ? lo : (v > hi ? hi : v);
 }
 
-/* v rounded to "decimals" digits after the point (-1: unchanged) */
-static double
-round_to(double v, int decimals)
+/* 10^decimals, the scale numeric_datum() rounds floats with; 0: do not round */
+double
+decimals_scale(int decimals)
 {
-	double		scale;
-
 	if (decimals < 0 || decimals > 15)
+		return 0.0;
+	return pow(10.0, decimals);
+}
+
+/* v rounded to the decimals of "scale" (from decimals_scale()) */
+static inline double
+round_to(double v, double scale)
+{
+	if (scale <= 0.0)
 		return v;
-	scale = pow(10.0, decimals);
 	return rint(v * scale) / scale;
 }
 
 /*
  * numeric_datum: the Datum of the column's type for the double v.  Integer
- * types and dates round to the nearest whole value; floats and numeric keep
+ * types and dates round to the nearest whole value; floats keep the digits
+ * of "scale" (decimals_scale(decimals), computed once per column), numeric
  * "decimals" digits.  Only numeric allocates (in the current context).
  */
 Datum
-numeric_datum(NumericRepr repr, double v, int decimals, int32 typmod)
+numeric_datum(NumericRepr repr, double v, int decimals, double scale, int32 typmod)
 {
 	switch (repr)
 	{
@@ -201,9 +208,9 @@ numeric_datum(NumericRepr repr, double v, int decimals, int32 typmod)
 		case REPR_INT8:
 			return Int64GetDatum((int64) clamp(rint(v), -9.2e18, 9.2e18));
 		case REPR_FLOAT4:
-			return Float4GetDatum((float4) round_to(v, decimals));
+			return Float4GetDatum((float4) round_to(v, scale));
 		case REPR_FLOAT8:
-			return Float8GetDatum(round_to(v, decimals));
+			return Float8GetDatum(round_to(v, scale));
 		case REPR_NUMERIC:
 			{
 				char		buf[512];

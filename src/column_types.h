@@ -35,6 +35,8 @@ typedef struct TypeInfo
 
 extern TypeInfo classify_type(Oid typid);
 extern bool numeric_value(NumericRepr repr, Datum d, double *out, int *decimals);
-extern Datum numeric_datum(NumericRepr repr, double v, int decimals, int32 typmod);
+extern double decimals_scale(int decimals);
+extern Datum numeric_datum(NumericRepr repr, double v, int decimals, double scale,
+						   int32 typmod);
 
 #endif							/* SYNTH_COLUMN_TYPES_H */

@@ -26,6 +26,18 @@ column_kind_name(ColumnKind kind)
 	return "unknown";
 }
 
+/* linear interpolation inside piece i for probability u */
+static inline double
+piece_value(const QuantilePiece *p, int i, double u)
+{
+	double		start = i > 0 ? p[i - 1].cum : 0.0;
+	double		width = p[i].cum - start;
+
+	if (width <= 0.0 || p[i].hi == p[i].lo)
+		return p[i].lo;
+	return p[i].lo + (p[i].hi - p[i].lo) * ((u - start) / width);
+}
+
 /*
  * The value of quantile function "qf" at probability u in [0, 1): find the
  * piece whose cumulative interval holds u (binary search) and interpolate
@@ -37,8 +49,6 @@ quantile_sample(const QuantileFunction *qf, double u)
 	const QuantilePiece *p = qf->pieces;
 	int			lo = 0,
 				hi = qf->npieces - 1;
-	double		start,
-				width;
 
 	while (lo < hi)
 	{
@@ -49,9 +59,40 @@ quantile_sample(const QuantileFunction *qf, double u)
 		else
 			lo = mid + 1;
 	}
-	start = lo > 0 ? p[lo - 1].cum : 0.0;
-	width = p[lo].cum - start;
-	if (width <= 0.0 || p[lo].hi == p[lo].lo)
-		return p[lo].lo;
-	return p[lo].lo + (p[lo].hi - p[lo].lo) * ((u - start) / width);
+	return piece_value(p, lo, u);
+}
+
+/* build the guide table of qf (twice as many entries as pieces) */
+void
+quantile_guide_build(const QuantileFunction *qf, QuantileGuide *guide)
+{
+	int			k,
+				i = 0;
+
+	guide->size = Max(2 * qf->npieces, 1);
+	guide->start = palloc(sizeof(int) * guide->size);
+	for (k = 0; k < guide->size; k++)
+	{
+		double		u = (double) k / guide->size;
+
+		while (i < qf->npieces - 1 && qf->pieces[i].cum <= u)
+			i++;
+		guide->start[k] = i;
+	}
+}
+
+/* quantile_sample() with a guide table: the same value, found faster */
+double
+quantile_sample_guided(const QuantileFunction *qf, const QuantileGuide *guide, double u)
+{
+	const QuantilePiece *p = qf->pieces;
+	int			k = (int) (u * guide->size);
+	int			i;
+
+	if (k >= guide->size)
+		k = guide->size - 1;
+	i = guide->start[k];
+	while (i < qf->npieces - 1 && p[i].cum <= u)
+		i++;
+	return piece_value(p, i, u);
 }

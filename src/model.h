@@ -131,4 +131,19 @@ typedef struct SynthModel
 extern const char *column_kind_name(ColumnKind kind);
 extern double quantile_sample(const QuantileFunction *qf, double u);
 
+/*
+ * A guide table for quantile_sample_guided(): start[k] is the first piece
+ * whose cumulative probability passes k / size, so a draw starts its search
+ * there and walks a piece or two instead of a binary search.
+ */
+typedef struct QuantileGuide
+{
+	int			size;
+	int		   *start;
+} QuantileGuide;
+
+extern void quantile_guide_build(const QuantileFunction *qf, QuantileGuide *guide);
+extern double quantile_sample_guided(const QuantileFunction *qf,
+									 const QuantileGuide *guide, double u);
+
 #endif							/* SYNTH_MODEL_H */

@@ -51,6 +51,8 @@ typedef struct ColumnSampler
 	int			model_index;
 	ColumnKind	kind;
 	NumericRepr repr;
+	QuantileGuide guide;		/* for the numeric quantile function */
+	double		scale;			/* decimals_scale() of the column */
 	int32		typmod;
 	Datum	   *category_values;	/* Datums of the output type */
 	bool		fresh_is_text;	/* fresh strings are plain text */
@@ -129,6 +131,9 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 		if (cm->kind == COLUMN_NUMERIC)
 		{
 			cs->repr = classify_type(att->atttypid).repr;
+			cs->scale = decimals_scale(cm->decimals);
+			if (cm->quantiles.npieces > 0)
+				quantile_guide_build(&cm->quantiles, &cs->guide);
 			if (cs->repr == REPR_NONE)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATA_CORRUPTED),
@@ -266,8 +271,9 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 		switch (cs->kind)
 		{
 			case COLUMN_NUMERIC:
-				values[i] = numeric_datum(cs->repr, quantile_sample(&cm->quantiles, u),
-										  cm->decimals, cs->typmod);
+				values[i] = numeric_datum(cs->repr,
+										  quantile_sample_guided(&cm->quantiles, &cs->guide, u),
+										  cm->decimals, cs->scale, cs->typmod);
 				break;
 			case COLUMN_CATEGORICAL:
 				{
