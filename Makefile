@@ -20,7 +20,7 @@ OBJS = \
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*--*.sql))
 
-REGRESS = setup types fit_sample errors storage statistics dependence
+REGRESS = setup types fit_sample errors storage statistics dependence evaluate
 REGRESS_OPTS = --inputdir=.
 
 PG_CONFIG ?= pg_config

@@ -1,0 +1,48 @@
+-- synth_evaluate: SDMetrics-style quality inside the database.
+\set VERBOSITY terse
+SET extra_float_digits = 0;
+
+-- a table against itself is perfect
+SELECT metric, columns, round(score::numeric, 4) AS score
+FROM synth_evaluate('penguins', 'penguins') WHERE columns IS NULL ORDER BY metric;
+
+-- a hand-made case with known answers
+CREATE TABLE ev_real (x double precision, c text, d date, id text);
+INSERT INTO ev_real SELECT i, CASE WHEN i <= 50 THEN 'a' ELSE 'b' END, date '2024-01-01' + i, 'id' || i
+FROM generate_series(1, 100) i;
+-- x shifted by 10 (KS 0.1), c 60/40 instead of 50/50 (TVD 0.1), dates equal
+CREATE TABLE ev_syn AS
+SELECT x + 10 AS x, CASE WHEN x <= 60 THEN 'a' ELSE 'b' END AS c, d, id FROM ev_real;
+SELECT metric, columns, round(score::numeric, 4) AS score
+FROM synth_evaluate('ev_real', 'ev_syn') ORDER BY metric, columns;
+
+-- a synthetic table from a model scores well but not perfectly
+SELECT synth_fit('penguins', model => 'ev_penguins');
+CREATE TEMP TABLE ev_penguins_syn AS SELECT * FROM synth_sample(NULL::penguins, 344, model => 'ev_penguins', seed => 5);
+SELECT metric, score BETWEEN 0.85 AND 0.999 AS plausible
+FROM synth_evaluate('penguins', 'ev_penguins_syn') WHERE columns IS NULL ORDER BY metric;
+SELECT setseed(0.5);
+-- and a sample that ignores the dependence (each column shuffled on its
+-- own) keeps the shapes but loses the pair trends
+CREATE TEMP TABLE shuffled AS
+SELECT s.species, i.island, b.beak_length_mm, d.beak_depth_mm, f.flipper_length_mm, m.body_mass_g, x.sex
+FROM (SELECT species, row_number() OVER (ORDER BY md5(species || beak_length_mm::text || random()::text)) r FROM penguins) s
+JOIN (SELECT island, row_number() OVER (ORDER BY md5(island || random()::text)) r FROM penguins) i USING (r)
+JOIN (SELECT beak_length_mm, row_number() OVER (ORDER BY random()) r FROM penguins) b USING (r)
+JOIN (SELECT beak_depth_mm, row_number() OVER (ORDER BY random()) r FROM penguins) d USING (r)
+JOIN (SELECT flipper_length_mm, row_number() OVER (ORDER BY random()) r FROM penguins) f USING (r)
+JOIN (SELECT body_mass_g, row_number() OVER (ORDER BY random()) r FROM penguins) m USING (r)
+JOIN (SELECT sex, row_number() OVER (ORDER BY random()) r FROM penguins) x USING (r);
+SELECT (SELECT score FROM synth_evaluate('penguins', 'shuffled') WHERE metric = 'column_shapes') = 1 AS shapes_kept,
+       (SELECT score FROM synth_evaluate('penguins', 'shuffled') WHERE metric = 'pair_trends')
+     < (SELECT score FROM synth_evaluate('penguins', 'ev_penguins_syn') WHERE metric = 'pair_trends') AS trends_lost;
+
+-- errors
+\set ON_ERROR_STOP 0
+SELECT * FROM synth_evaluate(NULL, 'ev_syn');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE ev_other (zzz integer);
+SELECT * FROM synth_evaluate('ev_real', 'ev_other');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_evaluate('ev_real', 'no_such_table');
+\echo :LAST_ERROR_SQLSTATE
