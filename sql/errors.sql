@@ -123,3 +123,35 @@ SET statement_timeout = '200ms';
 SELECT count(*) FROM synth_sample(NULL::people, 100000000, seed => 1);
 \echo :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
+
+-- several unsupported columns are named in one error
+CREATE TABLE multi_bad (id integer, a integer[], b jsonb, c text);
+INSERT INTO multi_bad VALUES (1, '{1}', '{}', 'x');
+SELECT synth_fit('multi_bad');
+\echo :LAST_ERROR_SQLSTATE
+
+-- a NOT NULL column of which nothing can be kept is refused (an enum whose
+-- ten labels are seen four times each; text would get made-up strings)
+CREATE TYPE ten AS ENUM ('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j');
+CREATE TABLE rare_codes (code ten NOT NULL, n integer);
+INSERT INTO rare_codes SELECT (ARRAY['a','b','c','d','e','f','g','h','i','j'])[1 + i % 10]::ten, i
+FROM generate_series(1, 40) i;
+SELECT synth_fit('rare_codes');
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('rare_codes', min_group_size => 4) IS NOT NULL AS fits_with_groups_of_four;
+SELECT count(code) FROM synth_sample(NULL::rare_codes, 10, seed => 1);
+SELECT synth_drop('rare_codes');
+
+-- a default model name does not take over another table's model, and a
+-- typed sample does not use a model of another table of the same name
+CREATE SCHEMA other;
+CREATE TABLE other.people (LIKE people);
+INSERT INTO other.people SELECT * FROM people LIMIT 100;
+SELECT synth_fit('other.people');
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_fit('other.people', model => 'other_people');
+SELECT count(*) FROM synth_sample(NULL::other.people, 5, model => 'other_people');
+SELECT count(*) FROM synth_sample(NULL::other.people, 5);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_drop('other_people');
+DROP SCHEMA other CASCADE;

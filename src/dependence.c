@@ -4,19 +4,23 @@
  *	  The dependence model: a Gaussian copula over the columns' own
  *	  quantile functions.
  *
- * Fit: every value of the fitting sample is turned into a normal score
- * z = Phi^-1(u), where u is where the value falls in its column's model:
- * NULL occupies [0, null_frac), then the values in the order of the
- * column's quantile function (numbers ascending; categories most frequent
- * first, pooled rare values last).  Ties (atoms, categories, NULL) are
- * spread uniformly over their interval.  The correlation matrix of these
- * scores is the model; it is repaired to the nearest positive definite
- * correlation matrix when pairwise estimates do not form one.  Because NULL
- * has its own interval, missingness that depends on other columns is kept.
+ * Fit: every column contributes a "value" dimension, and a column with
+ * some NULLs also a "missingness" dimension.  A value becomes a normal score
+ * z = Phi^-1(u), where u is where it falls in its column's model of the
+ * non-NULL values (numbers ascending; categories most frequent first,
+ * pooled rare values last); ties (atoms, categories) are spread uniformly
+ * over their interval.  The missingness dimension scores NULL in
+ * [0, null_frac) and any value in [null_frac, 1), jittered likewise.  The
+ * correlation of two dimensions is estimated from the rows where both are
+ * observed (a NULL has no value score), so NULLs neither dilute the
+ * correlations between values nor lose their own dependence on the other
+ * columns.  Pairwise estimates need not form a positive definite matrix;
+ * the nearest one is taken when they do not.
  *
  * Sample: z = L e with e standard normal and L the Cholesky factor, then
- * u = Phi(z) is handed to each column's quantile function.  Columns outside
- * the copula (uuids, excluded, constant columns) get independent uniforms.
+ * u = Phi(z) for each dimension: the missingness u decides NULL, the value
+ * u goes to the column's quantile function.  Dimensions outside the copula
+ * (uuids, constant columns) get independent uniforms.
  *
  * This is the family of SDV's GaussianCopula (Sklar's theorem; see Nelsen,
  * "An Introduction to Copulas", 2006).
@@ -28,6 +32,8 @@
 #include <math.h>
 
 #include "miscadmin.h"
+#include "utils/float.h"
+#include "utils/memutils.h"
 
 #include "column_model.h"
 #include "dependence.h"
@@ -64,16 +70,12 @@ make_positive_definite(double *corr, int dim)
 	pfree(test);
 }
 
-/* does the column vary at all, so that it can carry dependence? */
+/* do the column's non-NULL values vary, so that they can carry dependence? */
 static bool
-column_varies(const ColumnModel *cm)
+value_varies(const ColumnModel *cm)
 {
-	if (cm->kind != COLUMN_NUMERIC && cm->kind != COLUMN_CATEGORICAL)
-		return false;			/* uuids and excluded columns stay independent */
 	if (cm->null_frac >= 1.0)
 		return false;
-	if (cm->null_frac > 0.0)
-		return true;
 	switch (cm->kind)
 	{
 		case COLUMN_NUMERIC:
@@ -82,8 +84,16 @@ column_varies(const ColumnModel *cm)
 		case COLUMN_CATEGORICAL:
 			return cm->ncategories + (cm->other_prob > 0.0 ? 1 : 0) > 1;
 		default:
-			return false;
+			return false;		/* uuids and excluded columns stay independent */
 	}
+}
+
+/* does the column have a missingness dimension? */
+static bool
+has_missingness(const ColumnModel *cm)
+{
+	return (cm->kind == COLUMN_NUMERIC || cm->kind == COLUMN_CATEGORICAL) &&
+		cm->null_frac > 0.0 && cm->null_frac < 1.0;
 }
 
 /* the interval [lo, hi) of u in the non-NULL part for a numeric value */
@@ -123,14 +133,17 @@ numeric_interval(const ColumnModel *cm, double x, double *lo, double *hi)
 
 /*
  * dependence_fit: learn the copula's correlation matrix from the fitting
- * sample, whose columns match model->columns one to one.
+ * sample, whose columns match model->columns one to one.  Dimension k is
+ * column dims[k] % ncolumns, its values if dims[k] < ncolumns, else its
+ * missingness.
  */
 void
 dependence_fit(SynthModel *model, const TableSample *sample)
 {
 	DependenceModel *dep = &model->dependence;
+	int			ncols = model->ncolumns;
 	int			dim = 0;
-	int		   *cols = palloc(sizeof(int) * model->ncolumns);
+	int		   *dims = palloc(sizeof(int) * 2 * ncols);
 	double	   *scores;
 	int		   *codes;
 	double	   *corr;
@@ -145,24 +158,31 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	dep->columns = NULL;
 	dep->correlation = NULL;
 
-	for (k = 0; k < model->ncolumns; k++)
-		if (column_varies(&model->columns[k]))
-			cols[dim++] = k;
+	for (k = 0; k < ncols; k++)
+	{
+		if (value_varies(&model->columns[k]))
+			dims[dim++] = k;
+		if (has_missingness(&model->columns[k]))
+			dims[dim++] = ncols + k;
+	}
 	if (dim < 2 || n < 3)
 		return;
 
-	scores = palloc(sizeof(double) * dim * (Size) n);
+	/* scores[r * dim + k], NaN where dimension k is not observed in row r */
+	scores = palloc_extended(sizeof(double) * dim * (Size) n, MCXT_ALLOC_HUGE);
 	codes = palloc(sizeof(int) * n);
 	rng = synth_rng_create(DEPENDENCE_SEED);
 	PG_TRY();
 	{
 		for (k = 0; k < dim; k++)
 		{
-			const ColumnModel *cm = &model->columns[cols[k]];
-			const SampleColumn *sc = &sample->columns[cols[k]];
+			int			c = dims[k] % ncols;
+			bool		missingness = dims[k] >= ncols;
+			const ColumnModel *cm = &model->columns[c];
+			const SampleColumn *sc = &sample->columns[c];
 			double		nf = cm->null_frac;
 
-			if (cm->kind == COLUMN_CATEGORICAL)
+			if (!missingness && cm->kind == COLUMN_CATEGORICAL)
 				category_codes(cm, sc, n, codes);
 
 			for (r = 0; r < n; r++)
@@ -173,34 +193,34 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 
 				if ((r & 1023) == 0)
 					CHECK_FOR_INTERRUPTS();
-				if (sc->isnull[r])
+				if (missingness)
 				{
-					lo = 0.0;
-					hi = nf;
+					lo = sc->isnull[r] ? 0.0 : nf;
+					hi = sc->isnull[r] ? nf : 1.0;
+				}
+				else if (sc->isnull[r])
+				{
+					scores[(Size) r * dim + k] = get_float8_nan();
+					continue;
+				}
+				else if (cm->kind == COLUMN_NUMERIC)
+					numeric_interval(cm, sc->numbers[r], &lo, &hi);
+				else if (codes[r] >= 0)
+				{
+					lo = codes[r] > 0 ? cm->category_cum[codes[r] - 1] : 0.0;
+					hi = cm->category_cum[codes[r]];
+				}
+				else if (cm->other_prob > 0.0)
+				{
+					/* a pooled rare value, sampled as a made-up string */
+					lo = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
+					hi = 1.0;
 				}
 				else
 				{
-					if (cm->kind == COLUMN_NUMERIC)
-						numeric_interval(cm, sc->numbers[r], &lo, &hi);
-					else if (codes[r] >= 0)
-					{
-						lo = codes[r] > 0 ? cm->category_cum[codes[r] - 1] : 0.0;
-						hi = cm->category_cum[codes[r]];
-					}
-					else if (cm->other_prob > 0.0)
-					{
-						/* a pooled rare value, sampled as a made-up string */
-						lo = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
-						hi = 1.0;
-					}
-					else
-					{
-						/* a rare value whose share went to the kept ones */
-						lo = 0.0;
-						hi = 1.0;
-					}
-					lo = nf + (1.0 - nf) * lo;
-					hi = nf + (1.0 - nf) * hi;
+					/* a rare value whose share went to the kept ones */
+					lo = 0.0;
+					hi = 1.0;
 				}
 				u = lo + (hi - lo) * synth_rng_uniform(rng);
 				scores[(Size) r * dim + k] = synth_normal_quantile(u);
@@ -213,45 +233,59 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	}
 	PG_END_TRY();
 
-	/* Pearson correlation of the scores */
+	/* Pearson correlation of each pair over the rows where both are observed */
 	corr = palloc0(sizeof(double) * dim * dim);
 	{
-		double	   *mean = palloc0(sizeof(double) * dim);
-		double	   *sd = palloc0(sizeof(double) * dim);
+		/* per pair: count, sums, sums of squares and of products */
+		double	   *acc = palloc0(sizeof(double) * 6 * dim * dim);
 
 		for (r = 0; r < n; r++)
-			for (k = 0; k < dim; k++)
-				mean[k] += scores[(Size) r * dim + k];
-		for (k = 0; k < dim; k++)
-			mean[k] /= n;
-		for (r = 0; r < n; r++)
 		{
-			double	   *row = &scores[(Size) r * dim];
+			const double *row = &scores[(Size) r * dim];
 
 			if ((r & 1023) == 0)
 				CHECK_FOR_INTERRUPTS();
 			for (k = 0; k < dim; k++)
 			{
-				double		dk = row[k] - mean[k];
+				if (isnan(row[k]))
+					continue;
+				for (l = 0; l < k; l++)
+				{
+					double	   *a = &acc[6 * (k * dim + l)];
 
-				for (l = 0; l <= k; l++)
-					corr[k * dim + l] += dk * (row[l] - mean[l]);
+					if (isnan(row[l]))
+						continue;
+					a[0] += 1.0;
+					a[1] += row[k];
+					a[2] += row[l];
+					a[3] += row[k] * row[k];
+					a[4] += row[l] * row[l];
+					a[5] += row[k] * row[l];
+				}
 			}
 		}
 		for (k = 0; k < dim; k++)
-			sd[k] = sqrt(corr[k * dim + k]);
-		for (k = 0; k < dim; k++)
-			for (l = 0; l <= k; l++)
+		{
+			for (l = 0; l < k; l++)
 			{
-				double		c = (sd[k] > 0 && sd[l] > 0) ? corr[k * dim + l] / (sd[k] * sd[l]) : 0.0;
+				const double *a = &acc[6 * (k * dim + l)];
+				double		c = 0.0;
 
+				if (a[0] >= 3.0)
+				{
+					double		vk = a[3] - a[1] * a[1] / a[0];
+					double		vl = a[4] - a[2] * a[2] / a[0];
+					double		cov = a[5] - a[1] * a[2] / a[0];
+
+					if (vk > 0 && vl > 0)
+						c = cov / sqrt(vk * vl);
+				}
 				c = Max(-1.0, Min(1.0, c));
 				corr[k * dim + l] = corr[l * dim + k] = c;
 			}
-		for (k = 0; k < dim; k++)
 			corr[k * dim + k] = 1.0;
-		pfree(mean);
-		pfree(sd);
+		}
+		pfree(acc);
 	}
 	pfree(scores);
 	pfree(codes);
@@ -261,7 +295,7 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 
 	dep->kind = DEPENDENCE_GAUSSIAN_COPULA;
 	dep->dim = dim;
-	dep->columns = cols;
+	dep->columns = dims;
 	dep->correlation = corr;
 }
 
@@ -275,31 +309,47 @@ dependence_sampler_create(const SynthModel *model)
 {
 	const DependenceModel *dep = &model->dependence;
 	DependenceSampler *ds = palloc0(sizeof(DependenceSampler));
+	int			ncols = model->ncolumns;
+	bool	   *joint = palloc0(sizeof(bool) * 2 * ncols);
 	int			k;
 
-	ds->ncolumns = model->ncolumns;
-	ds->joint = palloc0(sizeof(bool) * model->ncolumns);
-	if (dep->kind != DEPENDENCE_GAUSSIAN_COPULA || dep->dim == 0)
-		return ds;
+	ds->ncolumns = ncols;
+	if (dep->kind == DEPENDENCE_GAUSSIAN_COPULA && dep->dim > 0)
+	{
+		ds->dim = dep->dim;
+		ds->columns = dep->columns;
+		ds->cholesky = palloc(sizeof(double) * dep->dim * dep->dim);
+		ds->normals = palloc(sizeof(double) * dep->dim);
+		memcpy(ds->cholesky, dep->correlation, sizeof(double) * dep->dim * dep->dim);
+		if (!synth_cholesky(ds->cholesky, dep->dim))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("the correlation matrix of a synth model is not positive definite"),
+					 errhint("Drop the model with synth_drop() and fit it again with synth_fit().")));
+		for (k = 0; k < dep->dim; k++)
+			joint[dep->columns[k]] = true;
+	}
 
-	ds->dim = dep->dim;
-	ds->columns = dep->columns;
-	ds->cholesky = palloc(sizeof(double) * dep->dim * dep->dim);
-	ds->normals = palloc(sizeof(double) * dep->dim);
-	memcpy(ds->cholesky, dep->correlation, sizeof(double) * dep->dim * dep->dim);
-	if (!synth_cholesky(ds->cholesky, dep->dim))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("the correlation matrix of a synth model is not positive definite"),
-				 errhint("Drop the model with synth_drop() and fit it again with synth_fit().")));
-	for (k = 0; k < dep->dim; k++)
-		ds->joint[dep->columns[k]] = true;
+	/* the dimensions drawn on their own: every value, and missingness where needed */
+	ds->independent = palloc(sizeof(int) * 2 * ncols);
+	ds->nindependent = 0;
+	for (k = 0; k < ncols; k++)
+	{
+		const ColumnModel *cm = &model->columns[k];
+
+		if (!joint[k])
+			ds->independent[ds->nindependent++] = k;
+		if (!joint[ncols + k] && cm->null_frac > 0.0 && cm->null_frac < 1.0)
+			ds->independent[ds->nindependent++] = ncols + k;
+	}
+	pfree(joint);
 	return ds;
 }
 
 /*
- * dependence_draw: one row's uniforms, u[j] in [0, 1) for every model
- * column j.
+ * dependence_draw: one row's uniforms in [0, 1): u[c] for the value of model
+ * column c, u[ncolumns + c] for its missingness (set where the column has
+ * NULLs and some values).
  */
 void
 dependence_draw(const DependenceSampler *ds, SynthRng *rng, double *u)
@@ -308,9 +358,8 @@ dependence_draw(const DependenceSampler *ds, SynthRng *rng, double *u)
 				k;
 	int			dim = ds->dim;
 
-	for (j = 0; j < ds->ncolumns; j++)
-		if (!ds->joint[j])
-			u[j] = synth_rng_uniform(rng);
+	for (j = 0; j < ds->nindependent; j++)
+		u[ds->independent[j]] = synth_rng_uniform(rng);
 	if (dim == 0)
 		return;
 	for (k = 0; k < dim; k++)

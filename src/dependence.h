@@ -16,11 +16,12 @@
 typedef struct DependenceSampler
 {
 	int			ncolumns;		/* of the model */
-	int			dim;			/* columns drawn jointly */
-	int		   *columns;		/* their model indexes */
-	bool	   *joint;			/* per model column: drawn jointly? */
+	int			dim;			/* dimensions drawn jointly */
+	int		   *columns;		/* c: values of column c; ncolumns + c: its NULLs */
 	double	   *cholesky;		/* dim x dim lower triangle */
 	double	   *normals;		/* scratch, dim */
+	int			nindependent;	/* dimensions drawn on their own */
+	int		   *independent;	/* numbered like columns */
 } DependenceSampler;
 
 extern void dependence_fit(SynthModel *model, const TableSample *sample);

@@ -49,6 +49,7 @@ typedef struct FitColumn
 	Oid			typid;
 	TypeInfo	type;
 	bool		excluded;
+	bool		not_null;
 	int			max_decimals;	/* over all rows read; -1 = more than 6 */
 	int			query_position; /* 1-based in the SELECT list, 0 if not read */
 } FitColumn;
@@ -104,6 +105,13 @@ plan_columns(Relation rel, List *exclude, int *ncolumns)
 	int			n = 0;
 	int			i;
 	ListCell   *lc;
+	StringInfoData unsupported;
+	StringInfoData names;
+	int			nunsupported = 0;
+	FitColumn  *first_unsupported = NULL;
+
+	initStringInfo(&unsupported);
+	initStringInfo(&names);
 
 	foreach(lc, exclude)
 	{
@@ -137,6 +145,7 @@ plan_columns(Relation rel, List *exclude, int *ncolumns)
 		fc->typid = att->atttypid;
 		fc->type = classify_type(att->atttypid);
 		fc->excluded = name_in_list(exclude, fc->name);
+		fc->not_null = att->attnotnull;
 		fc->max_decimals = 0;
 
 		if (fc->excluded && att->attnotnull)
@@ -145,13 +154,33 @@ plan_columns(Relation rel, List *exclude, int *ncolumns)
 					 errmsg("cannot exclude column \"%s\" because it is NOT NULL", fc->name),
 					 errdetail("Excluded columns are sampled as NULL.")));
 		if (!fc->excluded && fc->type.kind == COLUMN_EXCLUDED)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("column \"%s\" has type %s, which synth cannot model",
-							fc->name, format_type_be(att->atttypid)),
-					 errhint("Leave the column out with exclude => ARRAY['%s']; it is then sampled as NULL.",
-							 fc->name)));
+		{
+			if (unsupported.len > 0)
+			{
+				appendStringInfoString(&unsupported, ", ");
+				appendStringInfoString(&names, ", ");
+			}
+			appendStringInfo(&unsupported, "%s (%s)", fc->name, format_type_be(att->atttypid));
+			appendStringInfo(&names, "'%s'", fc->name);
+			nunsupported++;
+			first_unsupported = fc;
+		}
 	}
+	if (nunsupported == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("column \"%s\" has type %s, which synth cannot model",
+						first_unsupported->name, format_type_be(first_unsupported->typid)),
+				 errhint("Leave the column out with exclude => ARRAY[%s]; it is then sampled as NULL.",
+						 names.data)));
+	if (nunsupported > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%d columns of relation \"%s\" have types synth cannot model",
+						nunsupported, RelationGetRelationName(rel)),
+				 errdetail("The columns are %s.", unsupported.data),
+				 errhint("Leave them out with exclude => ARRAY[%s]; they are then sampled as NULL.",
+						 names.data)));
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
@@ -389,6 +418,18 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 	return model;
 }
 
+/* is every value of a sample column NULL? */
+static bool
+all_null(const SampleColumn *sc, int n)
+{
+	int			r;
+
+	for (r = 0; r < n; r++)
+		if (!sc->isnull[r])
+			return false;
+	return true;
+}
+
 /* share of a categorical sample column's non-NULL values that cm keeps */
 static double
 kept_share(const ColumnModel *cm, const SampleColumn *sc, int n)
@@ -519,18 +560,21 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 
 		/*
 		 * In a group, fewer rows share each value, so more values fall under
-		 * min_group_size.  Where the group's own model would keep clearly less
-		 * of the group's values than the whole table's model does, the group
-		 * uses the table's categories (with the group's NULL share).
+		 * min_group_size.  Where the group's own model keeps nothing of a
+		 * column that has values in the group, or clearly less of a
+		 * categorical column than the whole table's model does, the group
+		 * uses the table's model of the column (with the group's NULL share).
 		 */
 		for (c = 0; c < ncols; c++)
 		{
 			ColumnModel *own = &gm->columns[c];
 			const ColumnModel *all = &model->columns[c];
 
-			if (own->kind == COLUMN_CATEGORICAL && all->null_frac < 1.0 &&
-				kept_share(own, &sub->columns[c], sub->nrows) + 0.02 <
-				kept_share(all, &sub->columns[c], sub->nrows))
+			if (all->null_frac < 1.0 &&
+				((own->null_frac >= 1.0 && !all_null(&sub->columns[c], sub->nrows)) ||
+				 (own->kind == COLUMN_CATEGORICAL &&
+				  kept_share(own, &sub->columns[c], sub->nrows) + 0.02 <
+				  kept_share(all, &sub->columns[c], sub->nrows))))
 			{
 				double		null_frac = own->null_frac;
 
@@ -547,6 +591,25 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	}
 	model->group_cum[ngroups - 1] = 1.0;
 	pfree(row_group);
+}
+
+/*
+ * A NOT NULL column of which the model keeps nothing (every value seen in
+ * fewer than min_group_size rows) would be sampled as NULL: refuse it.
+ */
+static void
+check_not_null_columns(const SynthModel *model, const FitColumn *cols, const char *relname)
+{
+	int			c;
+
+	for (c = 0; c < model->ncolumns; c++)
+		if (cols[c].not_null && !cols[c].excluded && model->columns[c].null_frac >= 1.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column \"%s\" of relation \"%s\" is NOT NULL, but no value of it is seen in at least %d rows",
+							cols[c].name, relname, model->min_group_size),
+					 errdetail("Values seen in fewer rows are never stored, so the column would be sampled as NULL."),
+					 errhint("Lower min_group_size if the values may be shown, or fit a view that leaves the column out.")));
 }
 
 /*
@@ -603,7 +666,7 @@ synth_fit(PG_FUNCTION_ARGS)
 		default:
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-					 errmsg("\"%s\" is not a table, view or materialized view",
+					 errmsg("\"%s\" is not a table, view, materialized view or foreign table",
 							RelationGetRelationName(rel))));
 	}
 	relname = pstrdup(RelationGetRelationName(rel));
@@ -613,6 +676,18 @@ synth_fit(PG_FUNCTION_ARGS)
 
 	model_name = PG_ARGISNULL(1) ? relname : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	check_model_name(model_name);
+	if (PG_ARGISNULL(1))
+	{
+		/* a default name must not silently take over another table's model */
+		char	   *existing = model_source(model_name);
+
+		if (existing != NULL && strcmp(existing, qualified) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("synth model \"%s\" already exists for %s", model_name, existing),
+					 errhint("Name the model of %s with model => 'name', or drop the other one with synth_drop('%s').",
+							 qualified, model_name)));
+	}
 
 	fitctx = AllocSetContextCreate(CurrentMemoryContext, "synth fit", ALLOCSET_DEFAULT_SIZES);
 	sample = read_table(qualified, cols, ncols, &rows_read, fitctx);
@@ -623,6 +698,7 @@ synth_fit(PG_FUNCTION_ARGS)
 
 	old = MemoryContextSwitchTo(fitctx);
 	model = build_model(cols, ncols, sample, rows_read, min_group_size);
+	check_not_null_columns(model, cols, relname);
 	dependence_fit(model, sample);
 	build_groups(model, model, cols, ncols, sample, min_group_size, 0);
 	MemoryContextSwitchTo(old);

@@ -90,8 +90,8 @@ typedef enum DependenceKind
 typedef struct DependenceModel
 {
 	DependenceKind kind;
-	int			dim;			/* number of columns in the copula */
-	int		   *columns;		/* their indexes in SynthModel.columns */
+	int			dim;			/* number of dimensions in the copula */
+	int		   *columns;		/* c: values of column c, ncolumns + c: its NULLs */
 	double	   *correlation;	/* dim x dim, row major */
 } DependenceModel;
 

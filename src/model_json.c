@@ -173,7 +173,16 @@ add_dependence(StringInfo buf, const SynthModel *model)
 		{
 			if (i > 0)
 				appendStringInfoString(buf, ", ");
-			escape_json(buf, model->columns[dep->columns[i]].name);
+			if (dep->columns[i] < model->ncolumns)
+				escape_json(buf, model->columns[dep->columns[i]].name);
+			else
+			{
+				char	   *label = psprintf("%s IS NULL",
+											 model->columns[dep->columns[i] - model->ncolumns].name);
+
+				escape_json(buf, label);
+				pfree(label);
+			}
 		}
 		appendStringInfoChar(buf, ']');
 		add_key(buf, "correlation", false);

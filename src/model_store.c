@@ -10,7 +10,8 @@
  *	 per column: string name | string type | uint8 kind | uint8 reserved (0)
  *				 | float8 null_frac | kind-specific part (see write_column)
  *	 uint8 dependence kind | for a Gaussian copula: int32 dim,
- *				 int32 column[dim], float8 correlation[dim * dim]
+ *				 int32 dimension[dim] (c: values of column c, ncolumns + c:
+ *				 its NULLs), float8 correlation[dim * dim]
  *	 int32 grouping column (-1: none) | int32 ngroups | per group: float8
  *				 cumulative share | int64 rows_used | the group's ncolumns,
  *				 columns and dependence, laid out as above | the group's own
@@ -485,14 +486,14 @@ read_body(ModelReader *r, SynthModel *model)
 	if (model->dependence.kind == DEPENDENCE_GAUSSIAN_COPULA)
 	{
 		DependenceModel *dep = &model->dependence;
-		bool	   *seen = palloc0(sizeof(bool) * model->ncolumns);
+		bool	   *seen = palloc0(sizeof(bool) * 2 * model->ncolumns);
 
-		dep->dim = get_count(r, model->ncolumns, 4);
+		dep->dim = get_count(r, 2 * model->ncolumns, 4);
 		dep->columns = palloc(sizeof(int) * Max(dep->dim, 1));
 		for (i = 0; i < dep->dim; i++)
 		{
 			dep->columns[i] = get_i32(r);
-			if (dep->columns[i] < 0 || dep->columns[i] >= model->ncolumns ||
+			if (dep->columns[i] < 0 || dep->columns[i] >= 2 * model->ncolumns ||
 				seen[dep->columns[i]])
 				corrupt(r, "The dependence model names a column that is not in the model.");
 			seen[dep->columns[i]] = true;
@@ -768,6 +769,40 @@ model_save(const char *name, const char *source, int64 row_count,
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "writing synth_models failed: %s", SPI_result_code_string(ret));
 	SPI_finish();
+}
+
+/* model_source: the source of model "name", or NULL if there is none */
+char *
+model_source(const char *name)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	char	   *result = NULL;
+	bool		isnull;
+	int			ret;
+
+	args[0] = CStringGetTextDatum(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	ret = SPI_execute_with_args(psprintf("SELECT source FROM %s WHERE name = $1", model_table()),
+								1, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "reading synth_models failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed > 0)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+		{
+			MemoryContext old = MemoryContextSwitchTo(caller);
+
+			result = TextDatumGetCString(d);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	SPI_finish();
+	return result;
 }
 
 /* model_delete: remove model "name"; false if it did not exist */

@@ -29,6 +29,7 @@ extern StoredModel *model_load(const char *name);
 extern void model_save(const char *name, const char *source, int64 row_count,
 					   const SynthModel *model);
 extern bool model_delete(const char *name);
+extern char *model_source(const char *name);
 extern void check_model_name(const char *name);
 
 #endif							/* SYNTH_MODEL_STORE_H */

@@ -49,6 +49,7 @@ typedef struct ColumnSampler
 {
 	const ColumnModel *cm;		/* NULL: the column is always NULL */
 	int			model_index;
+	int			missing_index;	/* where its missingness uniform is */
 	ColumnKind	kind;
 	NumericRepr repr;
 	QuantileGuide guide;		/* for the numeric quantile function */
@@ -66,7 +67,7 @@ typedef struct Sampler
 	int			natts;
 	ColumnSampler *cols;
 	DependenceSampler *dependence;
-	double	   *u;				/* per model column */
+	double	   *u;				/* per model column: value, then missingness */
 	SynthRng   *rng;
 	char		strbuf[STRING_SHAPE_MAX_LENGTH + 1];
 
@@ -94,7 +95,7 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 
 	s->natts = desc->natts;
 	s->cols = palloc0(sizeof(ColumnSampler) * Max(desc->natts, 1));
-	s->u = palloc0(sizeof(double) * model->ncolumns);
+	s->u = palloc0(sizeof(double) * 2 * model->ncolumns);
 
 	for (i = 0; i < desc->natts; i++)
 	{
@@ -126,6 +127,7 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 
 		cs->cm = cm;
 		cs->model_index = j;
+		cs->missing_index = model->ncolumns + j;
 		cs->kind = cm->kind;
 		cs->typmod = att->atttypmod;
 		if (cm->kind == COLUMN_NUMERIC)
@@ -260,12 +262,10 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 		nulls[i] = true;
 		if (cm == NULL || cs->kind == COLUMN_EXCLUDED)
 			continue;
-		u = s->u[cs->model_index];
-		if (u < cm->null_frac)
+		if (cm->null_frac > 0.0 &&
+			(cm->null_frac >= 1.0 || s->u[cs->missing_index] < cm->null_frac))
 			continue;
-		u = (u - cm->null_frac) / (1.0 - cm->null_frac);
-		if (u >= 1.0)
-			u = 0.9999999999999999;
+		u = s->u[cs->model_index];
 		nulls[i] = false;
 
 		switch (cs->kind)
@@ -423,6 +423,7 @@ synth_sample(PG_FUNCTION_ARGS)
 	int64		n = get_row_count(fcinfo, 1);
 	char	   *model_name;
 	uint64		seed = get_seed(fcinfo, 3);
+	char	   *template_source = NULL;
 	TupleDesc	desc;
 	Tuplestorestate *store;
 	MemoryContext callctx;
@@ -448,12 +449,20 @@ synth_sample(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("cannot tell which model to sample"),
 					 errhint("Name the model with model => 'name'.")));
+		template_source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+													 model_name);
 	}
 
 	callctx = AllocSetContextCreate(CurrentMemoryContext, "synth sample", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(callctx);
 	desc = lookup_rowtype_tupdesc_copy(typid, -1);
 	sm = model_load(model_name);
+	if (template_source != NULL && strcmp(sm->source, template_source) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("synth model \"%s\" was fitted on %s, not on %s",
+						model_name, sm->source, template_source),
+				 errhint("Name the model to sample with model => 'name'.")));
 	s = sampler_prepare(sm->model, desc, model_name);
 	MemoryContextSwitchTo(old);
 
