@@ -11,9 +11,9 @@
  * A boundary between two segments is the midpoint of the two values either
  * side of the cut.  The outer ends are not the minimum and maximum: they are
  * placed so that the end segment's mean is the mean of the (at least
- * min_group_size) values it holds, so no stored number is any single row's
- * value, and the tails keep their spread (they may reach a little beyond the
- * real extremes; a column that never changes sign keeps its sign).
+ * min_group_size) values it holds, and then kept between the means of the
+ * min_group_size smallest and largest values.  So no stored number is any
+ * single row's value, and samples stay inside the real range.
  *
  * Text, boolean and enum columns keep the values seen in at least
  * min_group_size rows with their frequencies.  The rarer values are pooled:
@@ -213,6 +213,29 @@ quantile_fit(QuantileFunction *qf, double *sorted, int n, int min_group_size)
 	}
 	pfree(rest);
 	pfree(runlen);
+
+	/*
+	 * Keep every segment inside the column's range as the model may state it:
+	 * from the mean of the min_group_size smallest values to the mean of the
+	 * largest (or the outermost atom).  An end segment whose values are
+	 * spread between atoms would otherwise extrapolate far past the data.
+	 */
+	{
+		double		lo_safe = window_mean(sorted, n, 0, mgs);
+		double		hi_safe = window_mean(sorted, n, n - mgs, mgs);
+
+		for (i = 0; i < npieces; i++)
+			if (pieces[i].lo == pieces[i].hi && pieces[i].cum >= atom_min)
+			{
+				lo_safe = Min(lo_safe, pieces[i].lo);
+				hi_safe = Max(hi_safe, pieces[i].hi);
+			}
+		for (i = 0; i < npieces; i++)
+		{
+			pieces[i].lo = Max(lo_safe, Min(hi_safe, pieces[i].lo));
+			pieces[i].hi = Max(lo_safe, Min(hi_safe, pieces[i].hi));
+		}
+	}
 
 	if (npieces == 0)
 	{
