@@ -30,8 +30,9 @@
 #include "column_model.h"
 #include "string_shape.h"
 
-static int
-compare_double(const void *a, const void *b)
+/* qsort comparator for doubles, ascending */
+int
+compare_doubles(const void *a, const void *b)
 {
 	double		x = *(const double *) a;
 	double		y = *(const double *) b;
@@ -293,7 +294,7 @@ column_fit_numeric(ColumnModel *cm, double *values, int nvalues, int64 nrows,
 {
 	cm->kind = COLUMN_NUMERIC;
 	cm->decimals = decimals;
-	qsort(values, nvalues, sizeof(double), compare_double);
+	qsort(values, nvalues, sizeof(double), compare_doubles);
 	quantile_fit(&cm->quantiles, values, nvalues, min_group_size);
 	if (cm->quantiles.npieces == 0)
 		cm->null_frac = 1.0;	/* too few values to keep any privately */

@@ -413,6 +413,22 @@ begin_materialized(FunctionCallInfo fcinfo, TupleDesc desc)
 }
 
 /*
+ * Generate the rows into the function's result (as rows of "desc", or as
+ * jsonb with a jsonb_desc) and free the call's memory context.
+ */
+static void
+return_rows(FunctionCallInfo fcinfo, Sampler *s, int64 n, uint64 seed, TupleDesc desc,
+			TupleDesc jsonb_desc, MemoryContext callctx)
+{
+	Tuplestorestate *store = begin_materialized(fcinfo, jsonb_desc ? jsonb_desc : desc);
+	MemoryContext old = MemoryContextSwitchTo(callctx);
+
+	generate_rows(s, n, seed, store, desc, jsonb_desc);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(callctx);
+}
+
+/*
  * synth_sample(template anyelement, n bigint, model text, seed bigint)
  *		returns setof anyelement
  */
@@ -425,7 +441,6 @@ synth_sample(PG_FUNCTION_ARGS)
 	uint64		seed = get_seed(fcinfo, 3);
 	char	   *template_source = NULL;
 	TupleDesc	desc;
-	Tuplestorestate *store;
 	MemoryContext callctx;
 	MemoryContext old;
 	StoredModel *sm;
@@ -466,11 +481,7 @@ synth_sample(PG_FUNCTION_ARGS)
 	s = sampler_prepare(sm->model, desc, model_name);
 	MemoryContextSwitchTo(old);
 
-	store = begin_materialized(fcinfo, desc);
-	old = MemoryContextSwitchTo(callctx);
-	generate_rows(s, n, seed, store, desc, NULL);
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(callctx);
+	return_rows(fcinfo, s, n, seed, desc, NULL, callctx);
 	return (Datum) 0;
 }
 
@@ -486,7 +497,6 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 	uint64		seed;
 	TupleDesc	desc;
 	TupleDesc	jsonb_desc;
-	Tuplestorestate *store;
 	MemoryContext callctx;
 	MemoryContext old;
 	StoredModel *sm;
@@ -523,10 +533,6 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 	TupleDescInitEntry(jsonb_desc, (AttrNumber) 1, "synth_sample", JSONBOID, -1, 0);
 	MemoryContextSwitchTo(old);
 
-	store = begin_materialized(fcinfo, jsonb_desc);
-	old = MemoryContextSwitchTo(callctx);
-	generate_rows(s, n, seed, store, desc, jsonb_desc);
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(callctx);
+	return_rows(fcinfo, s, n, seed, desc, jsonb_desc, callctx);
 	return (Datum) 0;
 }

@@ -43,15 +43,6 @@ char_class(unsigned char c)
 	return CLASS_OTHER;
 }
 
-static int
-compare_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * string_shape_fit: the shape of nvalues strings, or NULL if there are too
  * few to pool (fewer than min_group_size).  Lengths are in bytes of the
@@ -81,7 +72,7 @@ string_shape_fit(char **values, int nvalues, int min_group_size)
 		for (c = 0; c < len; c++)
 			counts[(int) ((int64) c * SHAPE_POSITIONS / len)][char_class((unsigned char) s[c])] += 1.0;
 	}
-	qsort(lengths, nvalues, sizeof(double), compare_double);
+	qsort(lengths, nvalues, sizeof(double), compare_doubles);
 
 	shape = palloc0(sizeof(StringShape));
 	quantile_fit(&shape->length, lengths, nvalues, min_group_size);
