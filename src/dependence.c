@@ -290,6 +290,46 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	pfree(scores);
 	pfree(codes);
 
+	/*
+	 * Dimensions that correlate with no other beyond sampling noise (three
+	 * standard errors of r, 3 / sqrt(n)) are drawn on their own: the same
+	 * model, and a smaller matrix to multiply for every sampled row.
+	 */
+	{
+		double		noise = 3.0 / sqrt((double) n);
+		int			kept = 0;
+		int		   *keep = palloc(sizeof(int) * dim);
+		double	   *small;
+
+		for (k = 0; k < dim; k++)
+		{
+			bool		linked = false;
+
+			for (l = 0; l < dim && !linked; l++)
+				linked = l != k && fabs(corr[k * dim + l]) > noise;
+			if (linked)
+				keep[kept++] = k;
+		}
+		if (kept < 2)
+		{
+			pfree(keep);
+			pfree(corr);
+			pfree(dims);
+			return;
+		}
+		small = palloc(sizeof(double) * kept * kept);
+		for (k = 0; k < kept; k++)
+		{
+			for (l = 0; l < kept; l++)
+				small[k * kept + l] = corr[keep[k] * dim + keep[l]];
+			dims[k] = dims[keep[k]];
+		}
+		pfree(corr);
+		pfree(keep);
+		corr = small;
+		dim = kept;
+	}
+
 	/* keep it positive definite, so that sampling can factor it */
 	make_positive_definite(corr, dim);
 

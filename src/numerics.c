@@ -96,10 +96,41 @@ synth_rng_uint32(SynthRng *rng)
 	return (uint32) gsl_rng_get(rng->rng);
 }
 
+/*
+ * Phi(z) by linear interpolation in a table of GSL's gsl_cdf_ugaussian_P at
+ * NORMAL_CDF_STEPS points over [-NORMAL_CDF_RANGE, NORMAL_CDF_RANGE], built
+ * once per backend.  The copula calls it for every dimension of every row;
+ * the table is several times faster than the exact function and off by less
+ * than 1e-6 (the second derivative of Phi is below 0.25; the step is 1/256),
+ * far below any sampling error.
+ */
+#define NORMAL_CDF_RANGE 8.5
+#define NORMAL_CDF_RANGE_STEPS 17		/* 2 * NORMAL_CDF_RANGE */
+#define NORMAL_CDF_PER_UNIT 256
+#define NORMAL_CDF_STEPS (NORMAL_CDF_RANGE_STEPS * NORMAL_CDF_PER_UNIT)
+
+static double normal_cdf_table[NORMAL_CDF_STEPS + 2];
+static bool normal_cdf_ready = false;
+
 double
 synth_normal_cdf(double z)
 {
-	return gsl_cdf_ugaussian_P(z);
+	double		x;
+	int			i;
+
+	if (unlikely(!normal_cdf_ready))
+	{
+		for (i = 0; i <= NORMAL_CDF_STEPS + 1; i++)
+			normal_cdf_table[i] = gsl_cdf_ugaussian_P(-NORMAL_CDF_RANGE + (double) i / NORMAL_CDF_PER_UNIT);
+		normal_cdf_ready = true;
+	}
+	if (!(z > -NORMAL_CDF_RANGE))
+		return gsl_cdf_ugaussian_P(z);
+	if (z >= NORMAL_CDF_RANGE)
+		return gsl_cdf_ugaussian_P(z);
+	x = (z + NORMAL_CDF_RANGE) * NORMAL_CDF_PER_UNIT;
+	i = (int) x;
+	return normal_cdf_table[i] + (normal_cdf_table[i + 1] - normal_cdf_table[i]) * (x - i);
 }
 
 double
