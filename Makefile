@@ -21,7 +21,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*--*.sql))
 
 REGRESS = setup types fit_sample errors storage statistics dependence evaluate
-REGRESS_OPTS = --inputdir=.
+REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS += $(shell pkg-config --cflags gsl) -I$(srcdir)/src

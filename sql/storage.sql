@@ -27,14 +27,15 @@ CREATE FUNCTION damage(how text, m bytea) RETURNS bytea LANGUAGE sql AS $$
     WHEN 'truncated' THEN substr(m, 1, octet_length(m) / 2)
     WHEN 'trailing' THEN m || '\x00'::bytea
     WHEN 'empty' THEN ''::bytea
-    WHEN 'ncolumns' THEN overlay(m placing '\x7fffffff'::bytea from 29 for 4)
-    WHEN 'zero_columns' THEN overlay(m placing '\x00000000'::bytea from 29 for 4)
-    WHEN 'mgs' THEN overlay(m placing '\x00000000'::bytea from 9 for 4)
-    WHEN 'name_length' THEN overlay(m placing '\x7ffffff0'::bytea from 33 for 4)
+    WHEN 'ncolumns' THEN overlay(m placing '\x7fffffff'::bytea from 33 for 4)
+    WHEN 'zero_columns' THEN overlay(m placing '\x00000000'::bytea from 33 for 4)
+    WHEN 'mgs' THEN overlay(m placing '\x00000000'::bytea from 13 for 4)
+    WHEN 'encoding' THEN overlay(m placing '\x7fffffff'::bytea from 9 for 4)
+    WHEN 'name_length' THEN overlay(m placing '\x7ffffff0'::bytea from 37 for 4)
   END $$;
 CREATE TABLE damages (how text);
 INSERT INTO damages VALUES ('magic'), ('version'), ('reserved'), ('truncated'), ('trailing'),
-  ('empty'), ('ncolumns'), ('zero_columns'), ('mgs'), ('name_length');
+  ('empty'), ('ncolumns'), ('zero_columns'), ('mgs'), ('name_length'), ('encoding');
 
 DO $$
 DECLARE
@@ -85,3 +86,22 @@ BEGIN
     CASE WHEN fine > 0 THEN 'some' ELSE 'none' END;
 END $$;
 SELECT synth_drop('copy');
+
+-- strings are in the encoding of the database the model was fitted in: a
+-- model from a LATIN1 database (as after restoring a dump of synth_models
+-- into a UTF8 one) is converted, and bytes that are not valid text are a
+-- damaged model, never invalid text in the sampled rows
+CREATE TABLE towns (town text);
+INSERT INTO towns SELECT CASE WHEN i % 2 = 0 THEN 'Zürich' ELSE 'Bern' END FROM generate_series(1, 20) i;
+SELECT synth_fit('towns');
+SELECT getdatabaseencoding();
+INSERT INTO synth_models (name, source, row_count, columns, format_version, model)
+SELECT 'towns_latin1', source, row_count, columns, format_version,
+       overlay(model placing '\x00000008'::bytea from 9 for 4)   -- 8 = LATIN1
+FROM synth_models WHERE name = 'towns';
+SELECT DISTINCT town FROM synth_sample(NULL::towns, 50, model => 'towns_latin1', seed => 1) ORDER BY 1;
+UPDATE synth_models m SET model = (SELECT overlay(model placing '\xc3'::bytea from position('Bern'::bytea in model) for 1)
+                                   FROM synth_models WHERE name = 'towns')
+WHERE name = 'towns_latin1';
+SELECT count(*) FROM synth_sample(NULL::towns, 5, model => 'towns_latin1');
+SELECT synth_drop('towns_latin1');

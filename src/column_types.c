@@ -227,7 +227,8 @@ numeric_datum(NumericRepr repr, double v, int decimals, double scale, int32 typm
 			return DateADTGetDatum((DateADT) clamp(rint(v), -2451545.0 + 1, 2147483494.0 - 2451545.0));
 		case REPR_TIMESTAMP:
 		case REPR_TIMESTAMPTZ:
-			return TimestampGetDatum((Timestamp) rint(v));
+			return TimestampGetDatum((Timestamp) clamp(rint(v), (double) MIN_TIMESTAMP,
+													   (double) (END_TIMESTAMP - 1)));
 		default:
 			elog(ERROR, "unexpected numeric representation %d", (int) repr);
 			return (Datum) 0;

@@ -5,7 +5,8 @@
  *
  * The binary format (network byte order throughout):
  *
- *	 "SYNM" | uint16 format version | uint16 reserved (0)
+ *	 "SYNM" | uint16 format version | uint16 reserved (0) | int32 encoding
+ *				 of the strings (PostgreSQL's encoding id)
  *	 int32 min_group_size | int64 rows_read | int64 rows_used | int32 ncolumns
  *	 per column: string name | string type | uint8 kind | uint8 reserved (0)
  *				 | float8 null_frac | kind-specific part (see write_column)
@@ -39,6 +40,7 @@
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "port/pg_bswap.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -221,6 +223,7 @@ model_serialize(const SynthModel *model)
 	appendBinaryStringInfo(&buf, MODEL_MAGIC, 4);
 	put_u16(&buf, SYNTH_FORMAT_VERSION);
 	put_u16(&buf, 0);
+	put_i32(&buf, GetDatabaseEncoding());
 	put_i32(&buf, model->min_group_size);
 	put_i64(&buf, model->rows_read);
 	put_i64(&buf, model->rows_used);
@@ -242,6 +245,7 @@ typedef struct ModelReader
 	const char *model_name;
 	const unsigned char *p;
 	const unsigned char *end;
+	int			encoding;		/* of the model's strings */
 } ModelReader;
 
 static void
@@ -354,6 +358,18 @@ get_string(ModelReader *r)
 	memcpy(s, r->p, len);
 	s[len] = '\0';
 	r->p += len;
+
+	/*
+	 * The strings are in the encoding of the database the model was fitted
+	 * in; a model restored into a database of another encoding is converted
+	 * (an error if a character has no counterpart), and every string must
+	 * then be valid in this database's encoding.
+	 */
+	if (r->encoding != GetDatabaseEncoding())
+		s = (char *) pg_do_encoding_conversion((unsigned char *) s, len,
+											   r->encoding, GetDatabaseEncoding());
+	if (!pg_verifymbstr(s, strlen(s), true))
+		corrupt(r, "A string in the model is not valid in the database's encoding.");
 	return s;
 }
 
@@ -598,6 +614,9 @@ model_deserialize(const char *name, const char *data, Size len)
 				 errhint("Fit the model again with synth_fit().")));
 	if (get_u16(&r) != 0)
 		corrupt(&r, "A reserved field in the model is not zero.");
+	r.encoding = get_i32(&r);
+	if (!PG_VALID_BE_ENCODING(r.encoding))
+		corrupt(&r, "The model's character encoding is unknown.");
 
 	model->min_group_size = get_i32(&r);
 	model->rows_read = get_i64(&r);

@@ -279,6 +279,16 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 				{
 					int			k = category_draw(cm, u);
 
+					if (k < 0 && cm->shape == NULL)
+					{
+						/* no made-up strings: the last category takes the rest */
+						if (cm->ncategories == 0)
+						{
+							nulls[i] = true;
+							break;
+						}
+						k = cm->ncategories - 1;
+					}
 					if (k >= 0)
 						values[i] = cs->category_values[k];
 					else

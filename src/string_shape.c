@@ -111,13 +111,12 @@ string_shape_generate(const StringShape *shape, SynthRng *rng, double u,
 					  char *buf, int maxlen)
 {
 	static const char other_chars[] = "-.'";
-	int			len = (int) rint(quantile_sample(&shape->length, u));
+	double		x = rint(quantile_sample(&shape->length, u));
+	int			len;
 	int			i;
 
-	if (len < 1)
-		len = 1;
-	if (len > maxlen)
-		len = maxlen;
+	/* clamp as a double: a damaged model may hold any finite length */
+	len = x < 1.0 ? 1 : (x > maxlen ? maxlen : (int) x);
 	for (i = 0; i < len; i++)
 	{
 		const double *cum = shape->class_cum[(int) ((int64) i * SHAPE_POSITIONS / len)];
