@@ -36,5 +36,8 @@ include $(PGXS)
 # after PGXS, which sets its own default
 CONTRIB_TESTDB = synth_regression
 
+# every object depends on every header (PGXS tracks no header dependencies)
+$(OBJS): $(wildcard src/*.h)
+
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@

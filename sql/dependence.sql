@@ -49,3 +49,8 @@ FROM r LEFT JOIN s USING (species, island);
 -- data); a model without per-group dependence gives about 0
 SELECT species, corr(beak_length_mm, beak_depth_mm) > 0.2 AS correlated
 FROM syn GROUP BY 1 ORDER BY 1;
+
+-- values keep the lattice they were recorded on: body masses in steps of 25 g
+SELECT synth_model('penguins')->'columns'->5->>'step' AS body_mass_step,
+       bool_and(body_mass_g % 25 = 0) AS multiples_of_25
+FROM syn;

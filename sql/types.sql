@@ -78,3 +78,13 @@ CREATE TABLE with_domain (a posint, b integer);
 INSERT INTO with_domain SELECT i, i FROM generate_series(1, 20) i;
 SELECT synth_fit('with_domain', exclude => ARRAY['a']);
 SELECT count(a), count(b) FROM synth_sample(NULL::with_domain, 10, seed => 6);
+
+-- timestamps recorded in whole minutes and weekly dates stay so
+CREATE TABLE visits (at timestamp, week date);
+INSERT INTO visits SELECT timestamp '2024-01-01 08:00' + (i * 37 % 5000) * interval '1 minute',
+                          date '2024-01-01' + 7 * (i % 40)
+FROM generate_series(1, 500) i;
+SELECT synth_fit('visits');
+SELECT bool_and(extract(second FROM at) = 0) AS whole_minutes,
+       bool_and(extract(isodow FROM week) = 1) AS mondays
+FROM synth_sample(NULL::visits, 2000, seed => 8);

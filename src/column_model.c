@@ -284,6 +284,55 @@ decimals_of(double v)
 	return -1;
 }
 
+static int64
+gcd64(int64 a, int64 b)
+{
+	while (b != 0)
+	{
+		int64		t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * The lattice the values lie on, at the column's recorded precision: body
+ * masses in steps of 25 g, timestamps in whole minutes, weekly dates.  The
+ * step is the greatest common divisor of the differences between values;
+ * only the step and the offset modulo the step are kept, which pin no row.
+ */
+static void
+find_step(ColumnModel *cm, const double *sorted, int n)
+{
+	double		scale;
+	int64		base,
+				g = 0;
+	int			i;
+
+	if (cm->decimals < 0 || cm->decimals > 9 || n < 2)
+		return;
+	scale = pow(10.0, cm->decimals);
+	if (fabs(sorted[0] * scale) > 9.0e15 || fabs(sorted[n - 1] * scale) > 9.0e15)
+		return;
+	base = (int64) rint(sorted[0] * scale);
+	for (i = 1; i < n; i++)
+	{
+		double		x = sorted[i] * scale;
+
+		if (fabs(x - rint(x)) > 1e-6 * Max(1.0, fabs(x)))
+			return;
+		g = gcd64(g, (int64) rint(x) - base);
+		if (g == 1)
+			return;
+	}
+	if (g < 2)
+		return;
+	cm->step = (double) g / scale;
+	cm->step_offset = (double) (((base % g) + g) % g) / scale;
+}
+
 /*
  * column_fit_numeric: values are the column's non-NULL values in the fitting
  * sample (sorted here, in place), nrows the sample's row count.
@@ -294,7 +343,10 @@ column_fit_numeric(ColumnModel *cm, double *values, int nvalues, int64 nrows,
 {
 	cm->kind = COLUMN_NUMERIC;
 	cm->decimals = decimals;
+	cm->step = 0.0;
+	cm->step_offset = 0.0;
 	qsort(values, nvalues, sizeof(double), compare_doubles);
+	find_step(cm, values, nvalues);
 	quantile_fit(&cm->quantiles, values, nvalues, min_group_size);
 	if (cm->quantiles.npieces == 0)
 		cm->null_frac = 1.0;	/* too few values to keep any privately */

@@ -70,6 +70,8 @@ typedef struct ColumnModel
 	/* COLUMN_NUMERIC */
 	QuantileFunction quantiles; /* of the non-NULL values */
 	int			decimals;		/* digits kept after the point, -1 = all */
+	double		step;			/* values lie on offset + k * step; 0 = any */
+	double		step_offset;
 
 	/* COLUMN_CATEGORICAL */
 	int			ncategories;	/* values seen in >= min_group_size rows */

@@ -100,6 +100,13 @@ add_column(StringInfo buf, const ColumnModel *cm)
 				appendStringInfo(buf, "%d", cm->decimals);
 			else
 				appendStringInfoString(buf, "null");
+			if (cm->step > 0.0)
+			{
+				add_key(buf, "step", false);
+				add_number(buf, cm->step);
+				add_key(buf, "step_offset", false);
+				add_number(buf, cm->step_offset);
+			}
 			add_key(buf, "distribution", false);
 			add_quantiles(buf, &cm->quantiles);
 			break;

@@ -124,7 +124,8 @@ put_quantiles(StringInfo buf, const QuantileFunction *qf)
 
 /*
  * Column parts by kind:
- *	 numeric:	  int32 decimals | quantile function
+ *	 numeric:	  int32 decimals | float8 step | float8 step offset
+ *				  | quantile function
  *	 categorical: int32 ncategories | (string label, float8 cum) each
  *				  | float8 other_prob | uint8 has_shape
  *				  | [quantile function of lengths, float8 class_cum[8][5]]
@@ -146,6 +147,8 @@ write_column(StringInfo buf, const ColumnModel *cm)
 	{
 		case COLUMN_NUMERIC:
 			put_i32(buf, cm->decimals);
+			put_f8(buf, cm->step);
+			put_f8(buf, cm->step_offset);
 			put_quantiles(buf, &cm->quantiles);
 			break;
 		case COLUMN_CATEGORICAL:
@@ -423,6 +426,10 @@ read_column(ModelReader *r, ColumnModel *cm)
 			cm->decimals = get_i32(r);
 			if (cm->decimals < -1 || cm->decimals > 1000)
 				corrupt(r, "A column's number of decimals is out of range.");
+			cm->step = get_f8(r);
+			cm->step_offset = get_f8(r);
+			if (cm->step < 0.0 || (cm->step > 0.0 && (cm->step_offset < 0.0 || cm->step_offset >= cm->step)))
+				corrupt(r, "A column's step is out of range.");
 			get_quantiles(r, &cm->quantiles);
 			if (cm->quantiles.npieces == 0 && cm->null_frac != 1.0)
 				corrupt(r, "A numeric column has no values but is not all NULL.");

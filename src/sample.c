@@ -271,9 +271,13 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 		switch (cs->kind)
 		{
 			case COLUMN_NUMERIC:
-				values[i] = numeric_datum(cs->repr,
-										  quantile_sample_guided(&cm->quantiles, &cs->guide, u),
-										  cm->decimals, cs->scale, cs->typmod);
+				{
+					double		v = quantile_sample_guided(&cm->quantiles, &cs->guide, u);
+
+					if (cm->step > 0.0)
+						v = cm->step_offset + rint((v - cm->step_offset) / cm->step) * cm->step;
+					values[i] = numeric_datum(cs->repr, v, cm->decimals, cs->scale, cs->typmod);
+				}
 				break;
 			case COLUMN_CATEGORICAL:
 				{
