@@ -485,18 +485,6 @@ category_draw(const ColumnModel *cm, double u)
 	return lo;
 }
 
-/* index of a label among the kept categories, or -1 */
-int
-category_index(const ColumnModel *cm, const char *label)
-{
-	int			i;
-
-	for (i = 0; i < cm->ncategories; i++)
-		if (strcmp(cm->labels[i], label) == 0)
-			return i;
-	return -1;
-}
-
 /*
  * The cumulative probability of a numeric value under the column's quantile
  * function (the inverse of quantile_sample), NULLs not counted.  For an atom

@@ -25,7 +25,6 @@ extern void column_fit_categorical(ColumnModel *cm, char **values, int nvalues,
 extern int	decimals_of(double v);
 extern int	compare_doubles(const void *a, const void *b);
 extern double column_value_cdf(const ColumnModel *cm, double value);
-extern int	category_index(const ColumnModel *cm, const char *label);
 extern int	category_draw(const ColumnModel *cm, double u);
 
 #define CODE_NULL (-2)
