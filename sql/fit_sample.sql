@@ -63,3 +63,18 @@ SELECT model = :'before'::bytea AS unchanged FROM synth_models WHERE name = 'sta
 SELECT synth_drop('staff');
 SELECT synth_drop('staff', if_exists => true);
 SELECT count(*) FROM synth_models WHERE name = 'staff';
+
+-- parallel streams: four parts of 10 rows make 10 rows, each part is
+-- reproducible on its own, parts share no rows, and one stream is the plain call
+SELECT count(*) AS rows, count(DISTINCT x::text) AS distinct_rows
+FROM generate_series(0, 3) AS i, synth_sample(NULL::people, 10, seed => 3, stream => i, streams => 4) AS x;
+SELECT i, count(*) FROM generate_series(0, 3) AS i, synth_sample(NULL::people, 10, seed => 3, stream => i, streams => 4)
+GROUP BY i ORDER BY i;
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 7, seed => 3, stream => 2, streams => 4) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 7, seed => 3, stream => 2, streams => 4) x) AS part_reproducible;
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 5, seed => 3, stream => 0, streams => 1) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 5, seed => 3) x) AS one_stream_is_plain;
+SELECT count(*) FROM synth_sample('people', 10, seed => 3, stream => 1, streams => 3);
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 3, stream => 4, streams => 4);
+SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 3, stream => 0, streams => 0);

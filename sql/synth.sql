@@ -32,27 +32,34 @@ COMMENT ON FUNCTION synth_fit(regclass, text, text[], integer) IS
     'read a table once and store a model of it; returns the model name';
 
 -- Not STRICT: NULL::tablename is the normal template.
+-- stream/streams: this call returns part "stream" (0-based) of n rows split
+-- into "streams" parts with independent randomness, so that several sessions
+-- can fill one table in parallel, reproducibly.
 CREATE FUNCTION synth_sample(
     template  anyelement,
     n         bigint,
     model     text DEFAULT NULL,
-    seed      bigint DEFAULT NULL)
+    seed      bigint DEFAULT NULL,
+    stream    integer DEFAULT 0,
+    streams   integer DEFAULT 1)
 RETURNS SETOF anyelement
 AS 'MODULE_PATHNAME', 'synth_sample'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION synth_sample(anyelement, bigint, text, bigint) IS
+COMMENT ON FUNCTION synth_sample(anyelement, bigint, text, bigint, integer, integer) IS
     'sample n synthetic rows of the template''s row type';
 
 -- The untyped form: a string cannot name a row type, so each row is a jsonb
 -- object (turn it into columns with jsonb_populate_record or jsonb_to_record).
 CREATE FUNCTION synth_sample(
-    model  text,
-    n      bigint,
-    seed   bigint DEFAULT NULL)
+    model    text,
+    n        bigint,
+    seed     bigint DEFAULT NULL,
+    stream   integer DEFAULT 0,
+    streams  integer DEFAULT 1)
 RETURNS SETOF jsonb
 AS 'MODULE_PATHNAME', 'synth_sample_jsonb'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION synth_sample(text, bigint, bigint) IS
+COMMENT ON FUNCTION synth_sample(text, bigint, bigint, integer, integer) IS
     'sample n synthetic rows of a model, each as a jsonb object';
 
 CREATE FUNCTION synth_model(model text)

@@ -331,6 +331,34 @@ get_row_count(FunctionCallInfo fcinfo, int argno)
 	return n;
 }
 
+/*
+ * The part of the n rows this call returns, and its seed.  With streams = k
+ * the n rows are split into k parts (the first n mod k one row longer), and
+ * part i draws from a generator seeded by mixing the seed with (i, k): parts
+ * share no randomness, and running every part gives the same rows wherever
+ * each part runs.  With k = 1 the call is the plain one.
+ */
+static void
+get_stream(FunctionCallInfo fcinfo, int argno, int64 *n, uint64 *seed)
+{
+	int32		stream = PG_ARGISNULL(argno) ? 0 : PG_GETARG_INT32(argno);
+	int32		streams = PG_ARGISNULL(argno + 1) ? 1 : PG_GETARG_INT32(argno + 1);
+
+	if (streams < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("streams must be at least 1")));
+	if (stream < 0 || stream >= streams)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stream must be between 0 and streams - 1"),
+				 errdetail("stream is %d and streams is %d.", stream, streams)));
+	if (streams == 1)
+		return;
+	*n = *n / streams + (stream < *n % streams ? 1 : 0);
+	*seed = synth_mix_seed(*seed ^ synth_mix_seed(((uint64) streams << 32) | (uint64) stream));
+}
+
 static uint64
 get_seed(FunctionCallInfo fcinfo, int argno)
 {
@@ -460,6 +488,7 @@ synth_sample(PG_FUNCTION_ARGS)
 	StoredModel *sm;
 	Sampler    *s;
 
+	get_stream(fcinfo, 4, &n, &seed);
 	if (!OidIsValid(typid) || !type_is_rowtype(typid) || typid == RECORDOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -524,6 +553,7 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 	model_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	n = get_row_count(fcinfo, 1);
 	seed = get_seed(fcinfo, 2);
+	get_stream(fcinfo, 3, &n, &seed);
 
 	callctx = AllocSetContextCreate(CurrentMemoryContext, "synth sample", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(callctx);
