@@ -15,10 +15,12 @@ OBJS = \
 	src/model_store.o \
 	src/model_json.o \
 	src/fit.o \
+	src/sampler.o \
 	src/sample.o
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*--*.sql))
+# the install scripts of earlier versions and the upgrade scripts
+DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
 
 REGRESS = setup types fit_sample errors storage statistics dependence evaluate
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale

@@ -1,0 +1,253 @@
+-- synth: learn the statistics of a table and sample synthetic rows of its type.
+\echo Use "CREATE EXTENSION synth" to load this file. \quit
+
+-- One row per fitted model.  The model itself is a versioned binary blob (see
+-- README "Model format"); the other columns describe it for humans and tools.
+CREATE TABLE synth_models (
+    name            text PRIMARY KEY,
+    source          text NOT NULL,
+    fitted_at       timestamptz NOT NULL DEFAULT now(),
+    row_count       bigint NOT NULL,
+    columns         text[] NOT NULL,
+    format_version  integer NOT NULL,
+    model           bytea NOT NULL
+);
+COMMENT ON TABLE synth_models IS 'models fitted by synth_fit(); kept by pg_dump';
+
+-- Models are user data: pg_dump must keep them.
+SELECT pg_catalog.pg_extension_config_dump('synth_models', '');
+
+-- Models describe real tables; nobody reads them unless a DBA grants it.
+REVOKE ALL ON synth_models FROM PUBLIC;
+
+CREATE FUNCTION synth_fit(
+    source          regclass,
+    model           text DEFAULT NULL,
+    exclude         text[] DEFAULT NULL,
+    min_group_size  integer DEFAULT 5)
+RETURNS text
+AS 'MODULE_PATHNAME', 'synth_fit'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION synth_fit(regclass, text, text[], integer) IS
+    'read a table once and store a model of it; returns the model name';
+
+-- Not STRICT: NULL::tablename is the normal template.
+-- stream/streams: this call returns part "stream" (0-based) of n rows split
+-- into "streams" parts with independent randomness, so that several sessions
+-- can fill one table in parallel, reproducibly.
+CREATE FUNCTION synth_sample(
+    template  anyelement,
+    n         bigint,
+    model     text DEFAULT NULL,
+    seed      bigint DEFAULT NULL,
+    stream    integer DEFAULT 0,
+    streams   integer DEFAULT 1)
+RETURNS SETOF anyelement
+AS 'MODULE_PATHNAME', 'synth_sample'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION synth_sample(anyelement, bigint, text, bigint, integer, integer) IS
+    'sample n synthetic rows of the template''s row type';
+
+-- The untyped form: a string cannot name a row type, so each row is a jsonb
+-- object (turn it into columns with jsonb_populate_record or jsonb_to_record).
+CREATE FUNCTION synth_sample(
+    model    text,
+    n        bigint,
+    seed     bigint DEFAULT NULL,
+    stream   integer DEFAULT 0,
+    streams  integer DEFAULT 1)
+RETURNS SETOF jsonb
+AS 'MODULE_PATHNAME', 'synth_sample_jsonb'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION synth_sample(text, bigint, bigint, integer, integer) IS
+    'sample n synthetic rows of a model, each as a jsonb object';
+
+CREATE FUNCTION synth_model(model text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'synth_model'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION synth_model(text) IS
+    'the stored model as jsonb, for review';
+
+CREATE FUNCTION synth_drop(model text, if_exists boolean DEFAULT false)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'synth_drop'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION synth_drop(text, boolean) IS
+    'delete a stored model; returns false for a missing model only with if_exists';
+
+-- Evaluation: the same report as SDMetrics' Quality Report (and the project's
+-- independent scorer), computed in the database.  See README "Evaluating a
+-- sample".  Runs with the caller's rights on both tables.
+CREATE FUNCTION synth_evaluate("real" regclass, synthetic regclass)
+RETURNS TABLE (metric text, columns text, score float8)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    real_rel regclass := $1;      -- "real" is also a type name: use the alias
+    synth_rel regclass := $2;
+    col record;
+    kinds jsonb := '{}';          -- column name -> 'num' | 'cat' | 'id'
+    exprs jsonb := '{}';          -- column name -> SQL expression giving float8 (num)
+    lows jsonb := '{}';
+    highs jsonb := '{}';
+    names text[] := '{}';
+    a text;
+    b text;
+    i integer;
+    j integer;
+    distinct_n bigint;
+    nonnull_n bigint;
+    s float8;
+    shape_sum float8 := 0;
+    shape_n integer := 0;
+    trend_sum float8 := 0;
+    trend_n integer := 0;
+    r_n bigint;
+    s_n bigint;
+    r_sd_a float8;
+    r_sd_b float8;
+    s_sd_a float8;
+    s_sd_b float8;
+    r_corr float8;
+    s_corr float8;
+BEGIN
+    IF real_rel IS NULL OR synth_rel IS NULL THEN
+        RAISE EXCEPTION 'real and synthetic tables must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+
+    -- the kind of each real column present in both tables
+    FOR col IN
+        SELECT ra.attname::text AS name, format_type(ra.atttypid, NULL) AS type,
+               t.typcategory AS category
+        FROM pg_attribute ra
+        JOIN pg_type t ON t.oid = ra.atttypid
+        WHERE ra.attrelid = real_rel AND ra.attnum > 0 AND NOT ra.attisdropped
+          AND EXISTS (SELECT 1 FROM pg_attribute sa WHERE sa.attrelid = synth_rel
+                      AND sa.attname = ra.attname AND sa.attnum > 0 AND NOT sa.attisdropped)
+        ORDER BY ra.attnum
+    LOOP
+        EXECUTE format('SELECT count(DISTINCT %1$I), count(%1$I) FROM %2$s', col.name, real_rel)
+            INTO distinct_n, nonnull_n;
+        IF col.category = 'B' THEN
+            kinds := kinds || jsonb_build_object(col.name, 'cat');
+        ELSIF col.category = 'N' THEN
+            kinds := kinds || jsonb_build_object(col.name, CASE WHEN distinct_n > 10 THEN 'num' ELSE 'cat' END);
+            exprs := exprs || jsonb_build_object(col.name, format('%I::float8', col.name));
+        ELSIF col.category = 'D' AND col.type IN ('date', 'timestamp without time zone', 'timestamp with time zone') THEN
+            kinds := kinds || jsonb_build_object(col.name, 'num');
+            exprs := exprs || jsonb_build_object(col.name,
+                format('(extract(epoch FROM %I::timestamp) / 86400)::float8', col.name));
+        ELSIF distinct_n > greatest(20, 0.5 * nonnull_n) THEN
+            kinds := kinds || jsonb_build_object(col.name, 'id');
+        ELSE
+            kinds := kinds || jsonb_build_object(col.name, 'cat');
+        END IF;
+        IF kinds ->> col.name <> 'id' THEN
+            names := names || col.name;
+        END IF;
+        IF kinds ->> col.name = 'num' THEN
+            EXECUTE format('SELECT min(%1$s), max(%1$s) FROM %2$s', exprs ->> col.name, real_rel)
+                INTO r_sd_a, r_sd_b;
+            lows := lows || jsonb_build_object(col.name, coalesce(r_sd_a, 0));
+            highs := highs || jsonb_build_object(col.name,
+                CASE WHEN r_sd_b IS NULL OR r_sd_b <= coalesce(r_sd_a, 0) THEN coalesce(r_sd_a, 0) + 1 ELSE r_sd_b END);
+        END IF;
+    END LOOP;
+
+    -- column shapes: 1 - KS statistic (numbers, dates), 1 - TVD (categories)
+    FOREACH a IN ARRAY names LOOP
+        EXECUTE format('SELECT count(%1$I) FROM %2$s', a, real_rel) INTO r_n;
+        EXECUTE format('SELECT count(%1$I) FROM %2$s', a, synth_rel) INTO s_n;
+        IF r_n = 0 OR s_n = 0 THEN
+            s := CASE WHEN r_n = s_n THEN 1 ELSE 0 END;
+        ELSIF kinds ->> a = 'num' THEN
+            EXECUTE format($q$
+                SELECT 1 - max(abs(fr - fs)) FROM (
+                    SELECT sum(cr) OVER w / %3$s AS fr, sum(cs) OVER w / %4$s AS fs
+                    FROM (SELECT x, sum(cr) AS cr, sum(cs) AS cs FROM (
+                              SELECT %1$s AS x, 1.0 AS cr, 0.0 AS cs FROM %5$s
+                              UNION ALL SELECT %1$s, 0.0, 1.0 FROM %6$s) u
+                          WHERE x IS NOT NULL GROUP BY x) p
+                    WINDOW w AS (ORDER BY x)) c$q$,
+                exprs ->> a, NULL, r_n, s_n, real_rel, synth_rel) INTO s;
+        ELSE
+            EXECUTE format($q$
+                SELECT 1 - 0.5 * sum(abs(coalesce(pr, 0) - coalesce(ps, 0))) FROM
+                    (SELECT %1$I::text AS v, count(*)::float8 / %2$s AS pr FROM %4$s WHERE %1$I IS NOT NULL GROUP BY 1) r
+                    FULL JOIN
+                    (SELECT %1$I::text AS v, count(*)::float8 / %3$s AS ps FROM %5$s WHERE %1$I IS NOT NULL GROUP BY 1) s
+                    USING (v)$q$,
+                a, r_n, s_n, real_rel, synth_rel) INTO s;
+        END IF;
+        metric := 'column_shape'; columns := a; score := s;
+        RETURN NEXT;
+        shape_sum := shape_sum + s;
+        shape_n := shape_n + 1;
+    END LOOP;
+
+    -- pair trends: 1 - |corr_real - corr_synth| / 2 for two numbers, else
+    -- 1 - TVD of the joint table (numbers in 10 equal-width bins of the real
+    -- range, NULL a level of its own)
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        FOR j IN i + 1 .. array_length(names, 1) LOOP
+            a := names[i];
+            b := names[j];
+            IF kinds ->> a = 'num' AND kinds ->> b = 'num' THEN
+                EXECUTE format('SELECT count(*), stddev_samp(%1$s), stddev_samp(%2$s), corr(%1$s, %2$s)
+                                FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL',
+                               exprs ->> a, exprs ->> b, real_rel)
+                    INTO r_n, r_sd_a, r_sd_b, r_corr;
+                EXECUTE format('SELECT count(*), stddev_samp(%1$s), stddev_samp(%2$s), corr(%1$s, %2$s)
+                                FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL',
+                               exprs ->> a, exprs ->> b, synth_rel)
+                    INTO s_n, s_sd_a, s_sd_b, s_corr;
+                CONTINUE WHEN r_n < 3 OR s_n < 3 OR coalesce(r_sd_a, 0) = 0 OR coalesce(r_sd_b, 0) = 0;
+                IF coalesce(s_sd_a, 0) = 0 OR coalesce(s_sd_b, 0) = 0 OR s_corr IS NULL THEN
+                    s_corr := 0;
+                END IF;
+                s := 1 - abs(r_corr - s_corr) / 2;
+            ELSE
+                EXECUTE format($q$
+                    WITH r AS (SELECT %1$s AS ka, %2$s AS kb, count(*)::float8 / sum(count(*)) OVER () AS p
+                               FROM %3$s GROUP BY 1, 2),
+                         s AS (SELECT %1$s AS ka, %2$s AS kb, count(*)::float8 / sum(count(*)) OVER () AS p
+                               FROM %4$s GROUP BY 1, 2)
+                    SELECT 1 - 0.5 * sum(abs(coalesce(r.p, 0) - coalesce(s.p, 0)))
+                    FROM r FULL JOIN s ON r.ka = s.ka AND r.kb = s.kb$q$,
+                    CASE WHEN kinds ->> a = 'num'
+                         THEN format('coalesce(least(greatest(width_bucket(%s, %s, %s, 10) - 1, 0), 9)::text, ''-1'')',
+                                     exprs ->> a, lows ->> a, highs ->> a)
+                         ELSE format('coalesce(%I::text, ''<null>'')', a) END,
+                    CASE WHEN kinds ->> b = 'num'
+                         THEN format('coalesce(least(greatest(width_bucket(%s, %s, %s, 10) - 1, 0), 9)::text, ''-1'')',
+                                     exprs ->> b, lows ->> b, highs ->> b)
+                         ELSE format('coalesce(%I::text, ''<null>'')', b) END,
+                    real_rel, synth_rel) INTO s;
+            END IF;
+            metric := 'pair_trend'; columns := a || '|' || b; score := s;
+            RETURN NEXT;
+            trend_sum := trend_sum + s;
+            trend_n := trend_n + 1;
+        END LOOP;
+    END LOOP;
+
+    IF shape_n = 0 THEN
+        RAISE EXCEPTION 'relations "%" and "%" have no column to compare', real_rel, synth_rel
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The synthetic table needs columns of the same names as the real one.';
+    END IF;
+    metric := 'column_shapes'; columns := NULL; score := shape_sum / shape_n;
+    RETURN NEXT;
+    metric := 'pair_trends'; columns := NULL;
+    score := CASE WHEN trend_n > 0 THEN trend_sum / trend_n ELSE shape_sum / shape_n END;
+    RETURN NEXT;
+    metric := 'quality'; columns := NULL;
+    score := (shape_sum / shape_n + CASE WHEN trend_n > 0 THEN trend_sum / trend_n ELSE shape_sum / shape_n END) / 2;
+    RETURN NEXT;
+END
+$fn$;
+COMMENT ON FUNCTION synth_evaluate(regclass, regclass) IS
+    'quality of a synthetic table against its real source: column shapes, pair trends, overall';

@@ -1,0 +1,34 @@
+/*-------------------------------------------------------------------------
+ *
+ * sampler.h
+ *	  Drawing synthetic rows from a model, prepared once per call.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SYNTH_SAMPLER_H
+#define SYNTH_SAMPLER_H
+
+#include "access/tupdesc.h"
+#include "model.h"
+#include "numerics.h"
+
+typedef struct Sampler Sampler;
+
+/*
+ * Match the row type "desc" to the model (by column name and type) and
+ * prepare everything the per-row draw needs; errors name the column that
+ * does not match.  Allocates in the current memory context.
+ */
+extern Sampler *sampler_prepare(const SynthModel *model, TupleDesc desc,
+								const char *model_name);
+
+/* the random number generator the rows are drawn from */
+extern void sampler_set_rng(Sampler *s, SynthRng *rng);
+
+/*
+ * One synthetic row into values/nulls (desc->natts each); pass-by-reference
+ * values are allocated in the current memory context.
+ */
+extern void sample_row(Sampler *s, Datum *values, bool *nulls);
+
+#endif							/* SYNTH_SAMPLER_H */
