@@ -16,6 +16,7 @@ packages=(
   libgsl-dev pkg-config                                     # GSL, found with pkg-config
   make gcc libc6-dev                                        # the build
   perl libipc-run-perl                                      # prove and the TAP tests
+  "postgresql-$pg_major-plproxy"                            # tests/cluster/distributed.sh
 )
 
 # Run a command as root: directly when we are root, else through sudo.
