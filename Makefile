@@ -10,11 +10,13 @@ OBJS = \
 	src/column_model.o \
 	src/string_shape.o \
 	src/dependence.o \
+	src/conditional.o \
 	src/grouping.o \
 	src/model.o \
 	src/model_store.o \
 	src/model_json.o \
 	src/fit.o \
+	src/condition.o \
 	src/sampler.o \
 	src/sample.o
 

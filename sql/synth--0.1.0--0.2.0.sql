@@ -1,3 +1,42 @@
 -- synth 0.1.0 -> 0.2.0.  The model format is unchanged: models fitted with
 -- 0.1.0 keep sampling the same rows.
 \echo Use "ALTER EXTENSION synth UPDATE TO '0.2.0'" to load this file. \quit
+
+-- synth_sample() takes a condition (README "Sampling the rare case").
+DROP FUNCTION synth_sample(anyelement, bigint, text, bigint, integer, integer);
+DROP FUNCTION synth_sample(text, bigint, bigint, integer, integer);
+
+-- Not STRICT: NULL::tablename is the normal template.
+-- stream/streams: this call returns part "stream" (0-based) of n rows split
+-- into "streams" parts with independent randomness, so that several sessions
+-- can fill one table in parallel, reproducibly.
+-- condition: a boolean SQL expression over the columns; every row returned
+-- satisfies it (README "Sampling the rare case").
+CREATE FUNCTION synth_sample(
+    template  anyelement,
+    n         bigint,
+    model     text DEFAULT NULL,
+    seed      bigint DEFAULT NULL,
+    stream    integer DEFAULT 0,
+    streams   integer DEFAULT 1,
+    condition text DEFAULT NULL)
+RETURNS SETOF anyelement
+AS 'MODULE_PATHNAME', 'synth_sample'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION synth_sample(anyelement, bigint, text, bigint, integer, integer, text) IS
+    'sample n synthetic rows of the template''s row type';
+
+-- The untyped form: a string cannot name a row type, so each row is a jsonb
+-- object (turn it into columns with jsonb_populate_record or jsonb_to_record).
+CREATE FUNCTION synth_sample(
+    model     text,
+    n         bigint,
+    seed      bigint DEFAULT NULL,
+    stream    integer DEFAULT 0,
+    streams   integer DEFAULT 1,
+    condition text DEFAULT NULL)
+RETURNS SETOF jsonb
+AS 'MODULE_PATHNAME', 'synth_sample_jsonb'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION synth_sample(text, bigint, bigint, integer, integer, text) IS
+    'sample n synthetic rows of a model, each as a jsonb object';

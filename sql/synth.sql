@@ -35,31 +35,35 @@ COMMENT ON FUNCTION synth_fit(regclass, text, text[], integer) IS
 -- stream/streams: this call returns part "stream" (0-based) of n rows split
 -- into "streams" parts with independent randomness, so that several sessions
 -- can fill one table in parallel, reproducibly.
+-- condition: a boolean SQL expression over the columns; every row returned
+-- satisfies it (README "Sampling the rare case").
 CREATE FUNCTION synth_sample(
     template  anyelement,
     n         bigint,
     model     text DEFAULT NULL,
     seed      bigint DEFAULT NULL,
     stream    integer DEFAULT 0,
-    streams   integer DEFAULT 1)
+    streams   integer DEFAULT 1,
+    condition text DEFAULT NULL)
 RETURNS SETOF anyelement
 AS 'MODULE_PATHNAME', 'synth_sample'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION synth_sample(anyelement, bigint, text, bigint, integer, integer) IS
+COMMENT ON FUNCTION synth_sample(anyelement, bigint, text, bigint, integer, integer, text) IS
     'sample n synthetic rows of the template''s row type';
 
 -- The untyped form: a string cannot name a row type, so each row is a jsonb
 -- object (turn it into columns with jsonb_populate_record or jsonb_to_record).
 CREATE FUNCTION synth_sample(
-    model    text,
-    n        bigint,
-    seed     bigint DEFAULT NULL,
-    stream   integer DEFAULT 0,
-    streams  integer DEFAULT 1)
+    model     text,
+    n         bigint,
+    seed      bigint DEFAULT NULL,
+    stream    integer DEFAULT 0,
+    streams   integer DEFAULT 1,
+    condition text DEFAULT NULL)
 RETURNS SETOF jsonb
 AS 'MODULE_PATHNAME', 'synth_sample_jsonb'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION synth_sample(text, bigint, bigint, integer, integer) IS
+COMMENT ON FUNCTION synth_sample(text, bigint, bigint, integer, integer, text) IS
     'sample n synthetic rows of a model, each as a jsonb object';
 
 CREATE FUNCTION synth_model(model text)

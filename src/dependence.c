@@ -358,6 +358,7 @@ dependence_sampler_create(const SynthModel *model)
 	{
 		ds->dim = dep->dim;
 		ds->columns = dep->columns;
+		ds->correlation = dep->correlation;
 		ds->cholesky = palloc(sizeof(double) * dep->dim * dep->dim);
 		ds->normals = palloc(sizeof(double) * dep->dim);
 		memcpy(ds->cholesky, dep->correlation, sizeof(double) * dep->dim * dep->dim);

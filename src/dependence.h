@@ -18,6 +18,7 @@ typedef struct DependenceSampler
 	int			ncolumns;		/* of the model */
 	int			dim;			/* dimensions drawn jointly */
 	int		   *columns;		/* c: values of column c; ncolumns + c: its NULLs */
+	const double *correlation;	/* dim x dim, as stored */
 	double	   *cholesky;		/* dim x dim lower triangle */
 	double	   *normals;		/* scratch, dim */
 	int			nindependent;	/* dimensions drawn on their own */

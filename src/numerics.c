@@ -246,3 +246,93 @@ synth_cholesky(double *a, int n)
 			a[i * n + j] = 0.0;
 	return true;
 }
+
+/*
+ * The inverse of the symmetric positive definite n x n matrix "a" (row
+ * major), in place; false if it is not positive definite.
+ */
+bool
+synth_spd_inverse(double *a, int n)
+{
+	gsl_matrix_view m = gsl_matrix_view_array(a, n, n);
+
+	if (gsl_linalg_cholesky_decomp1(&m.matrix) != GSL_SUCCESS)
+		return false;
+	return gsl_linalg_cholesky_invert(&m.matrix) == GSL_SUCCESS;
+}
+
+/*
+ * P(a <= Z <= b) for Z standard normal, a <= b (either may be infinite),
+ * computed on the side of the tails so that small masses far out keep
+ * their relative precision.
+ */
+double
+synth_gaussian_mass(double a, double b)
+{
+	if (!(a < b))
+		return 0.0;
+	if (a >= 0.0)
+		return gsl_cdf_ugaussian_Q(a) - gsl_cdf_ugaussian_Q(b);
+	if (b <= 0.0)
+		return gsl_cdf_ugaussian_P(b) - gsl_cdf_ugaussian_P(a);
+	return 1.0 - gsl_cdf_ugaussian_P(a) - gsl_cdf_ugaussian_Q(b);
+}
+
+/*
+ * A draw of Z standard normal given a <= Z <= b (a < b), by inversion on
+ * the side of the tail.  Beyond where the tail probability underflows, the
+ * tail is exponential to first order (Mills' ratio): Z - a is about
+ * Exp(a), drawn until it falls below b.
+ */
+double
+synth_truncated_gaussian(SynthRng *rng, double a, double b)
+{
+	double		u = synth_rng_uniform(rng);
+	double		x;
+
+	if (a >= 0.0 || b <= 0.0)
+	{
+		/* one tail: work with the upper one, mirroring if needed */
+		bool		mirror = b <= 0.0;
+		double		lo = mirror ? -b : a;
+		double		hi = mirror ? -a : b;
+		double		qlo = gsl_cdf_ugaussian_Q(lo);
+		double		qhi = gsl_cdf_ugaussian_Q(hi);
+
+		if (qlo > 1e-290 && qlo > qhi)
+		{
+			double		p = qhi + u * (qlo - qhi);
+
+			x = p > 0.0 ? gsl_cdf_ugaussian_Qinv(p) : lo;
+		}
+		else
+		{
+			int			tries;
+
+			x = lo;
+			for (tries = 0; tries < 100; tries++)
+			{
+				double		e = lo - log(1.0 - synth_rng_uniform(rng)) / Max(lo, 1.0);
+
+				if (e <= hi)
+				{
+					x = e;
+					break;
+				}
+			}
+		}
+		x = Max(lo, Min(hi, x));
+		return mirror ? -x : x;
+	}
+	else
+	{
+		double		pa = gsl_cdf_ugaussian_P(a);
+		double		pb = gsl_cdf_ugaussian_P(b);
+		double		p = pa + u * (pb - pa);
+
+		p = Max(1e-300, Min(1.0 - 1e-16, p));
+		x = gsl_cdf_ugaussian_Pinv(p);
+		return Max(a, Min(b, x));
+	}
+}
+

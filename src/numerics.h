@@ -30,5 +30,9 @@ extern double synth_normal_quantile(double p);
 
 extern void synth_nearest_correlation(double *a, int n);
 extern bool synth_cholesky(double *a, int n);
+extern bool synth_spd_inverse(double *a, int n);
+
+extern double synth_gaussian_mass(double a, double b);
+extern double synth_truncated_gaussian(SynthRng *rng, double a, double b);
 
 #endif							/* SYNTH_NUMERICS_H */

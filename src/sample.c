@@ -30,6 +30,7 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
+#include "condition.h"
 #include "model_store.h"
 #include "numerics.h"
 #include "sampler.h"
@@ -84,6 +85,15 @@ get_stream(FunctionCallInfo fcinfo, int argno, int64 *n, uint64 *seed)
 	*seed = synth_mix_seed(*seed ^ synth_mix_seed(((uint64) streams << 32) | (uint64) stream));
 }
 
+/* the condition argument, parsed against the output row type; NULL if none */
+static Condition *
+get_condition(FunctionCallInfo fcinfo, int argno, TupleDesc desc)
+{
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return NULL;
+	return condition_prepare(text_to_cstring(PG_GETARG_TEXT_PP(argno)), desc);
+}
+
 static uint64
 get_seed(FunctionCallInfo fcinfo, int argno)
 {
@@ -103,8 +113,8 @@ get_seed(FunctionCallInfo fcinfo, int argno)
  * non-NULL jsonb_desc each row is first turned into a jsonb object.
  */
 static void
-generate_rows(Sampler *s, int64 n, uint64 seed, Tuplestorestate *store,
-			  TupleDesc desc, TupleDesc jsonb_desc)
+generate_rows(Sampler *s, int64 n, uint64 seed, Condition *cond, const char *model_name,
+			  Tuplestorestate *store, TupleDesc desc, TupleDesc jsonb_desc)
 {
 	MemoryContext rowctx = AllocSetContextCreate(CurrentMemoryContext, "synth row",
 												 ALLOCSET_SMALL_SIZES);
@@ -116,6 +126,8 @@ generate_rows(Sampler *s, int64 n, uint64 seed, Tuplestorestate *store,
 	sampler_set_rng(s, rng);
 	PG_TRY();
 	{
+		if (cond != NULL)
+			sampler_set_condition(s, cond, desc, model_name);
 		for (i = 0; i < n; i++)
 		{
 			MemoryContext old;
@@ -185,13 +197,14 @@ begin_materialized(FunctionCallInfo fcinfo, TupleDesc desc)
  * jsonb with a jsonb_desc) and free the call's memory context.
  */
 static void
-return_rows(FunctionCallInfo fcinfo, Sampler *s, int64 n, uint64 seed, TupleDesc desc,
-			TupleDesc jsonb_desc, MemoryContext callctx)
+return_rows(FunctionCallInfo fcinfo, Sampler *s, int64 n, uint64 seed, Condition *cond,
+			const char *model_name, TupleDesc desc, TupleDesc jsonb_desc,
+			MemoryContext callctx)
 {
 	Tuplestorestate *store = begin_materialized(fcinfo, jsonb_desc ? jsonb_desc : desc);
 	MemoryContext old = MemoryContextSwitchTo(callctx);
 
-	generate_rows(s, n, seed, store, desc, jsonb_desc);
+	generate_rows(s, n, seed, cond, model_name, store, desc, jsonb_desc);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(callctx);
 }
@@ -213,6 +226,7 @@ synth_sample(PG_FUNCTION_ARGS)
 	MemoryContext old;
 	StoredModel *sm;
 	Sampler    *s;
+	Condition  *cond;
 
 	get_stream(fcinfo, 4, &n, &seed);
 	if (!OidIsValid(typid) || !type_is_rowtype(typid) || typid == RECORDOID)
@@ -248,9 +262,10 @@ synth_sample(PG_FUNCTION_ARGS)
 						model_name, sm->source, template_source),
 				 errhint("Name the model to sample with model => 'name'.")));
 	s = sampler_prepare(sm->model, desc, model_name);
+	cond = get_condition(fcinfo, 6, desc);
 	MemoryContextSwitchTo(old);
 
-	return_rows(fcinfo, s, n, seed, desc, NULL, callctx);
+	return_rows(fcinfo, s, n, seed, cond, model_name, desc, NULL, callctx);
 	return (Datum) 0;
 }
 
@@ -270,6 +285,7 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 	MemoryContext old;
 	StoredModel *sm;
 	Sampler    *s;
+	Condition  *cond;
 	int			i;
 
 	if (PG_ARGISNULL(0))
@@ -298,11 +314,12 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 	}
 	desc = BlessTupleDesc(desc);
 	s = sampler_prepare(sm->model, desc, model_name);
+	cond = get_condition(fcinfo, 5, desc);
 
 	jsonb_desc = CreateTemplateTupleDesc(1);
 	TupleDescInitEntry(jsonb_desc, (AttrNumber) 1, "synth_sample", JSONBOID, -1, 0);
 	MemoryContextSwitchTo(old);
 
-	return_rows(fcinfo, s, n, seed, desc, jsonb_desc, callctx);
+	return_rows(fcinfo, s, n, seed, cond, model_name, desc, jsonb_desc, callctx);
 	return (Datum) 0;
 }

@@ -19,14 +19,19 @@
 
 #include <math.h>
 
+#include "access/stratnum.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/uuid.h"
 
 #include "column_model.h"
 #include "column_types.h"
+#include "condition.h"
+#include "conditional.h"
 #include "dependence.h"
 #include "numerics.h"
 #include "sampler.h"
@@ -63,6 +68,17 @@ struct Sampler
 	int			ngroups;
 	const double *group_cum;
 	struct Sampler **groups;
+
+	/* sampling under a condition (set on the top sampler) */
+	const SynthModel *model;
+	ConditionalSampler *conditional;	/* this model given the atoms */
+	Condition  *condition;
+	int			nleaves;		/* the models rows come from, with */
+	struct Sampler **leaves;	/* their probability given the condition */
+	double	   *leaf_cum;
+	MemoryContext attempt_ctx;	/* a row's values until the next row */
+	int64		attempts;
+	int64		accepted;
 };
 
 /*
@@ -79,6 +95,7 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 				j;
 
 	s->natts = desc->natts;
+	s->model = model;
 	s->cols = palloc0(sizeof(ColumnSampler) * Max(desc->natts, 1));
 	s->u = palloc0(sizeof(double) * 2 * model->ncolumns);
 
@@ -221,22 +238,24 @@ sampler_set_rng(Sampler *s, SynthRng *rng)
 		sampler_set_rng(s->groups[g], rng);
 }
 
-/* one synthetic row; pass-by-reference values go to the current context */
-void
-sample_row(Sampler *s, Datum *values, bool *nulls)
+/* the value of a numeric column at uniform u */
+static inline Datum
+numeric_value_at(const ColumnSampler *cs, double u)
+{
+	const ColumnModel *cm = cs->cm;
+	double		v = quantile_sample_guided(&cm->quantiles, &cs->guide, u);
+
+	if (cm->step > 0.0)
+		v = cm->step_offset + rint((v - cm->step_offset) / cm->step) * cm->step;
+	return numeric_datum(cs->repr, v, cm->decimals, cs->scale, cs->typmod);
+}
+
+/* the row of values/nulls for the uniforms in s->u */
+static void
+fill_row(Sampler *s, Datum *values, bool *nulls)
 {
 	int			i;
 
-	while (s->ngroups > 0)
-	{
-		double		u = synth_rng_uniform(s->rng);
-		int			g = 0;
-
-		while (g < s->ngroups - 1 && u >= s->group_cum[g])
-			g++;
-		s = s->groups[g];
-	}
-	dependence_draw(s->dependence, s->rng, s->u);
 	for (i = 0; i < s->natts; i++)
 	{
 		ColumnSampler *cs = &s->cols[i];
@@ -256,13 +275,7 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 		switch (cs->kind)
 		{
 			case COLUMN_NUMERIC:
-				{
-					double		v = quantile_sample_guided(&cm->quantiles, &cs->guide, u);
-
-					if (cm->step > 0.0)
-						v = cm->step_offset + rint((v - cm->step_offset) / cm->step) * cm->step;
-					values[i] = numeric_datum(cs->repr, v, cm->decimals, cs->scale, cs->typmod);
-				}
+				values[i] = numeric_value_at(cs, u);
 				break;
 			case COLUMN_CATEGORICAL:
 				{
@@ -295,4 +308,427 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 				break;
 		}
 	}
+}
+
+static void sample_row_conditional(Sampler *s, Datum *values, bool *nulls);
+
+/*
+ * One synthetic row; pass-by-reference values go to the current context
+ * (under a condition, to the sampler's, valid until the next row).
+ */
+void
+sample_row(Sampler *s, Datum *values, bool *nulls)
+{
+	if (s->condition != NULL)
+	{
+		sample_row_conditional(s, values, nulls);
+		return;
+	}
+	while (s->ngroups > 0)
+	{
+		double		u = synth_rng_uniform(s->rng);
+		int			g = 0;
+
+		while (g < s->ngroups - 1 && u >= s->group_cum[g])
+			g++;
+		s = s->groups[g];
+	}
+	dependence_draw(s->dependence, s->rng, s->u);
+	fill_row(s, values, nulls);
+}
+
+/*
+ * Sampling under a condition.
+ *
+ * Each atom of the condition (condition.h) restricts the uniforms of one
+ * column in every model the rows can come from (the groups of a mixture
+ * have column models of their own): a value condition to the set of u
+ * whose value satisfies it, IS [NOT] NULL the missingness uniform to
+ * [0, null_frac) or [null_frac, 1).  The value of a column is a
+ * nondecreasing function of u (quantile function, lattice, rounding to the
+ * type), so "value < c" holds on an interval [0, t) of u, "value > c" on
+ * one [t, 1), "value = c" on their intersection: t is found by bisection
+ * with the condition's own operator on the very Datum sampling would
+ * return.  A category holds on its interval of u.  conditional.c then
+ * draws the uniforms given these sets, and each model of the mixture is
+ * chosen with its share times the probability of the condition under it.
+ * Every row is checked against the whole condition; only the residual
+ * (what is not an atom) ever fails that check.
+ */
+
+#define U_MAX 0.9999999999999999	/* the largest uniform sampling uses */
+#define BISECTION_STEPS 64
+
+/* the cap on rejection: give up when fewer than 1 in REJECTION_RATIO pass */
+#define REJECTION_MIN_ATTEMPTS 100000
+#define REJECTION_RATIO 1000
+
+/* does the value of numeric column cs at u satisfy "value op constant"? */
+static bool
+numeric_test(const ColumnSampler *cs, const ConditionAtom *atom, FmgrInfo *op,
+			 double u, MemoryContext scratch)
+{
+	MemoryContext old = MemoryContextSwitchTo(scratch);
+	bool		result = condition_atom_test(atom, op, numeric_value_at(cs, u));
+
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(scratch);
+	return result;
+}
+
+/*
+ * The u where a test that holds on a prefix [0, t) (prefix = true) or a
+ * suffix [t, 1] of u stops or starts holding: the last u that holds for a
+ * prefix, the first for a suffix; -1 when it holds nowhere.
+ */
+static double
+bisect(const ColumnSampler *cs, const ConditionAtom *atom, FmgrInfo *op,
+	   bool prefix, MemoryContext scratch)
+{
+	double		yes = prefix ? 0.0 : U_MAX;
+	double		no = prefix ? U_MAX : 0.0;
+	int			i;
+
+	if (!numeric_test(cs, atom, op, yes, scratch))
+		return -1.0;
+	if (numeric_test(cs, atom, op, no, scratch))
+		return prefix ? 1.0 : 0.0;
+	for (i = 0; i < BISECTION_STEPS; i++)
+	{
+		double		mid = (yes + no) / 2.0;
+
+		if (mid == yes || mid == no)
+			break;
+		if (numeric_test(cs, atom, op, mid, scratch))
+			yes = mid;
+		else
+			no = mid;
+	}
+	return yes;
+}
+
+/* [lo, hi] of u where numeric column cs equals the i-th constant */
+static void
+equal_interval(const ColumnSampler *cs, const ConditionAtom *atom, int i,
+			   MemoryContext scratch, double *lo, double *hi)
+{
+	ConditionAtom one = *atom;
+
+	one.nconsts = 1;
+	one.consts = &atom->consts[i];
+	*lo = bisect(cs, &one, &one.ge, false, scratch);
+	*hi = bisect(cs, &one, &one.le, true, scratch);
+}
+
+static int
+compare_interval_starts(const void *a, const void *b)
+{
+	const double *x = (const double *) a;
+	const double *y = (const double *) b;
+
+	return x[0] < y[0] ? -1 : (x[0] > y[0] ? 1 : 0);
+}
+
+/* the set of u where column cs's value satisfies the atom */
+static USet *
+value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scratch)
+{
+	const ColumnModel *cm = cs->cm;
+	USet	   *set;
+	int			k;
+
+	if (cm->kind == COLUMN_CATEGORICAL)
+	{
+		set = uset_make(cm->ncategories);
+		if (atom->strategy != BTEqualStrategyNumber)
+			return set;			/* not an atom on categories */
+		for (k = 0; k < cm->ncategories; k++)
+		{
+			double		lo = k == 0 ? 0.0 : cm->category_cum[k - 1];
+			double		hi = cm->category_cum[k];
+
+			/* without made-up strings the last category takes the rest */
+			if (k == cm->ncategories - 1 && cm->shape == NULL)
+				hi = 1.0;
+			if (condition_atom_test(atom, (FmgrInfo *) &atom->op, cs->category_values[k]))
+				uset_add(set, lo, hi);
+		}
+		return set;
+	}
+
+	if (cm->kind != COLUMN_NUMERIC || cm->quantiles.npieces == 0)
+		return uset_make(1);
+	if (atom->strategy == BTEqualStrategyNumber)
+	{
+		double	   *iv = palloc(sizeof(double) * 2 * atom->nconsts);
+
+		for (k = 0; k < atom->nconsts; k++)
+			equal_interval(cs, atom, k, scratch, &iv[2 * k], &iv[2 * k + 1]);
+		qsort(iv, atom->nconsts, 2 * sizeof(double), compare_interval_starts);
+		set = uset_make(atom->nconsts);
+		for (k = 0; k < atom->nconsts; k++)
+			if (iv[2 * k] >= 0.0 && iv[2 * k + 1] >= 0.0)
+				uset_add(set, iv[2 * k], iv[2 * k + 1]);
+		pfree(iv);
+		return set;
+	}
+	else
+	{
+		bool		prefix = atom->strategy == BTLessStrategyNumber ||
+			atom->strategy == BTLessEqualStrategyNumber;
+		double		t = bisect(cs, atom, (FmgrInfo *) &atom->op, prefix, scratch);
+
+		set = uset_make(1);
+		if (t >= 0.0)
+		{
+			if (prefix)
+				uset_add(set, 0.0, t);
+			else
+				uset_add(set, t, 1.0);
+		}
+		return set;
+	}
+}
+
+/* restrict uniform d to "set" (intersecting what is there) */
+static void
+restrict_uniform(USet **sets, int d, USet *set)
+{
+	sets[d] = sets[d] == NULL ? set : uset_intersect(sets[d], set);
+}
+
+/*
+ * The sets of uniforms of model s that the atoms allow; false if an atom
+ * cannot hold under s at all.  With "only" >= 0, just that atom.
+ */
+static bool
+atom_sets(Sampler *s, const Condition *cond, int only, USet **sets, MemoryContext scratch)
+{
+	int			ncols = s->model->ncolumns;
+	int			a;
+
+	for (a = 0; a < cond->natoms; a++)
+	{
+		const ConditionAtom *atom = &cond->atoms[a];
+		const ColumnSampler *cs = &s->cols[atom->attno];
+		const ColumnModel *cm = cs->cm;
+		int			j;
+		double		f;
+		USet	   *set;
+
+		if (only >= 0 && a != only)
+			continue;
+		if (cm == NULL || cs->kind == COLUMN_EXCLUDED || cm->null_frac >= 1.0)
+		{
+			/* always NULL */
+			if (atom->kind != ATOM_IS_NULL)
+				return false;
+			continue;
+		}
+		j = cs->model_index;
+		f = cm->null_frac;
+		if (atom->kind == ATOM_IS_NULL)
+		{
+			if (f <= 0.0)
+				return false;
+			set = uset_make(1);
+			uset_add(set, 0.0, f);
+			restrict_uniform(sets, ncols + j, set);
+			continue;
+		}
+		if (f > 0.0)
+		{
+			set = uset_make(1);
+			uset_add(set, f, 1.0);
+			restrict_uniform(sets, ncols + j, set);
+		}
+		if (atom->kind == ATOM_VALUES)
+			restrict_uniform(sets, j, value_set(cs, atom, scratch));
+	}
+	for (a = 0; a < 2 * ncols; a++)
+		if (sets[a] != NULL && sets[a]->n == 0)
+			return false;
+	return true;
+}
+
+/* collect the models rows come from, with their shares */
+static void
+collect_leaves(Sampler *s, double share, Sampler **leaves, double *shares, int *n)
+{
+	int			g;
+
+	if (s->ngroups == 0)
+	{
+		leaves[*n] = s;
+		shares[*n] = share;
+		(*n)++;
+		return;
+	}
+	for (g = 0; g < s->ngroups; g++)
+		collect_leaves(s->groups[g],
+					   share * (s->group_cum[g] - (g > 0 ? s->group_cum[g - 1] : 0.0)),
+					   leaves, shares, n);
+}
+
+static int
+count_leaves(const Sampler *s)
+{
+	int			g,
+				n = 0;
+
+	if (s->ngroups == 0)
+		return 1;
+	for (g = 0; g < s->ngroups; g++)
+		n += count_leaves(s->groups[g]);
+	return n;
+}
+
+/* the text of a Datum of column cs, for messages */
+static char *
+datum_text(const ColumnSampler *cs, Oid typid, Datum d)
+{
+	Oid			out;
+	bool		varlena;
+
+	getTypeOutputInfo(typid, &out, &varlena);
+	return OidOutputFunctionCall(out, d);
+}
+
+/* why atom a has no support in the top model, as an error */
+static void
+report_unsupported_atom(Sampler *s, const Condition *cond, int a, TupleDesc desc,
+						const char *model_name)
+{
+	const ConditionAtom *atom = &cond->atoms[a];
+	const ColumnSampler *cs = &s->cols[atom->attno];
+	const ColumnModel *cm = cs->cm;
+	Form_pg_attribute att = TupleDescAttr(desc, atom->attno);
+	const char *col = NameStr(att->attname);
+
+	if (cm == NULL || cs->kind == COLUMN_EXCLUDED || cm->null_frac >= 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
+				 errdetail("Column \"%s\" is always NULL in the model.", col)));
+	if (atom->kind == ATOM_IS_NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
+				 errdetail("Column \"%s\" is never NULL in the model.", col)));
+	if (cm->kind == COLUMN_CATEGORICAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
+				 errdetail("No value of column \"%s\" that the model keeps satisfies it; values seen in fewer than %d rows are not stored.",
+						   col, s->model->min_group_size),
+				 errhint("synth_model('%s') lists the values the model keeps.", model_name)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
+			 errdetail("The model's values of column \"%s\" lie between %s and %s.", col,
+					   datum_text(cs, att->atttypid, numeric_value_at(cs, 0.0)),
+					   datum_text(cs, att->atttypid, numeric_value_at(cs, U_MAX)))));
+}
+
+/*
+ * sampler_set_condition: from now on, rows of s satisfy "cond" (parsed
+ * against desc).  Draws from the sampler's generator (set it first).
+ * Errors when the model gives the condition no support.
+ */
+void
+sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *model_name)
+{
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "synth condition",
+												  ALLOCSET_SMALL_SIZES);
+	int			nsets = 2 * s->model->ncolumns;
+	int			maxleaves = count_leaves(s);
+	double	   *shares = palloc(sizeof(double) * maxleaves);
+	Sampler   **leaves = palloc(sizeof(Sampler *) * maxleaves);
+	double		total = 0.0;
+	int			n = 0;
+	int			a,
+				i;
+
+	if (cond->always_false)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the condition is always false")));
+
+	/* each atom must be possible on its own under the whole table's model */
+	for (a = 0; a < cond->natoms; a++)
+	{
+		USet	  **sets = palloc0(sizeof(USet *) * Max(nsets, 1));
+
+		if (!atom_sets(s, cond, a, sets, scratch))
+			report_unsupported_atom(s, cond, a, desc, model_name);
+	}
+
+	/* each model of the mixture, weighed by the condition's probability */
+	collect_leaves(s, 1.0, leaves, shares, &n);
+	s->leaves = palloc(sizeof(Sampler *) * n);
+	s->leaf_cum = palloc(sizeof(double) * n);
+	s->nleaves = 0;
+	for (i = 0; i < n; i++)
+	{
+		USet	  **sets = palloc0(sizeof(USet *) * Max(nsets, 1));
+		double		p = 0.0;
+
+		if (shares[i] <= 0.0 || !atom_sets(leaves[i], cond, -1, sets, scratch))
+			continue;
+		leaves[i]->conditional = conditional_create(leaves[i]->dependence, sets, s->rng, &p);
+		if (leaves[i]->conditional == NULL || !(p > 0.0))
+			continue;
+		total += shares[i] * p;
+		s->leaves[s->nleaves] = leaves[i];
+		s->leaf_cum[s->nleaves] = total;
+		s->nleaves++;
+	}
+	if (s->nleaves == 0 || !(total > 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
+				 errdetail("Each part of the condition is possible, but no row of the model satisfies all of them together.")));
+	for (i = 0; i < s->nleaves; i++)
+		s->leaf_cum[i] /= total;
+	MemoryContextDelete(scratch);
+
+	s->condition = cond;
+	s->attempt_ctx = AllocSetContextCreate(CurrentMemoryContext, "synth conditional row",
+										   ALLOCSET_SMALL_SIZES);
+	s->attempts = 0;
+	s->accepted = 0;
+}
+
+static void
+sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
+{
+	MemoryContext old = MemoryContextSwitchTo(s->attempt_ctx);
+
+	for (;;)
+	{
+		double		u = synth_rng_uniform(s->rng);
+		int			g = 0;
+		Sampler    *leaf;
+
+		MemoryContextReset(s->attempt_ctx);
+		while (g < s->nleaves - 1 && u >= s->leaf_cum[g])
+			g++;
+		leaf = s->leaves[g];
+		conditional_draw(leaf->conditional, s->rng, leaf->u);
+		fill_row(leaf, values, nulls);
+		s->attempts++;
+		if (condition_holds(s->condition, values, nulls))
+			break;
+		if (s->attempts >= REJECTION_MIN_ATTEMPTS &&
+			s->accepted * REJECTION_RATIO < s->attempts)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too few sampled rows satisfy the condition"),
+					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it.",
+							   s->accepted, s->attempts),
+					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns, <, <=, >, >=, BETWEEN and = on numeric and date columns, IS [NOT] NULL, joined by AND.")));
+		CHECK_FOR_INTERRUPTS();
+	}
+	s->accepted++;
+	MemoryContextSwitchTo(old);
 }

@@ -31,4 +31,13 @@ extern void sampler_set_rng(Sampler *s, SynthRng *rng);
  */
 extern void sample_row(Sampler *s, Datum *values, bool *nulls);
 
+/*
+ * From now on, sample only rows that satisfy "cond" (condition.h), parsed
+ * against the same row type.  Call after sampler_set_rng().  The values of
+ * a row are then valid until the next sample_row().
+ */
+struct Condition;
+extern void sampler_set_condition(Sampler *s, struct Condition *cond, TupleDesc desc,
+								  const char *model_name);
+
 #endif							/* SYNTH_SAMPLER_H */

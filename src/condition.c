@@ -1,0 +1,402 @@
+/*-------------------------------------------------------------------------
+ *
+ * condition.c
+ *	  Parsing a sampling condition and splitting it into what the model
+ *	  can condition on directly and what only a check of each row can
+ *	  enforce.
+ *
+ * The condition is a boolean SQL expression over the columns of the output
+ * row type.  PostgreSQL's own parser reads it (as the expression of a
+ * PL/pgSQL-style "SELECT expr"), column names resolve to the row type's
+ * columns through a column-reference hook, and the usual transformation,
+ * collation assignment and constant folding follow; errors carry the
+ * position in the condition.  The folded expression is then read as an AND
+ * of conjuncts; those of the forms in condition.h become "atoms" for the
+ * model (sampler.c turns them into sets of the row's uniforms), the rest
+ * marks the condition as having a residual.  Every sampled row is checked
+ * against the whole expression anyway, so a row that does not satisfy it
+ * is never returned.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/stratnum.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_node.h"
+#include "parser/parser.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+
+#include "column_types.h"
+#include "condition.h"
+
+/* an error while parsing points into the condition, not the query */
+static void
+condition_error_callback(void *arg)
+{
+	const char *text = (const char *) arg;
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(text);
+	}
+	errcontext("synth_sample condition");
+}
+
+/* column names resolve to the row type's columns */
+static Node *
+condition_column_ref(ParseState *pstate, ColumnRef *cref)
+{
+	TupleDesc	desc = (TupleDesc) pstate->p_ref_hook_state;
+	int			i;
+
+	if (list_length(cref->fields) != 1 || !IsA(linitial(cref->fields), String))
+		return NULL;
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped &&
+			strcmp(NameStr(att->attname), strVal(linitial(cref->fields))) == 0)
+		{
+			Var		   *var = makeVar(1, att->attnum, att->atttypid, att->atttypmod,
+									  att->attcollation, 0);
+
+			var->location = cref->location;
+			return (Node *) var;
+		}
+	}
+	return NULL;
+}
+
+/* the raw expression of the condition, refusing anything but one */
+static Node *
+condition_parse(const char *text)
+{
+	List	   *raw = raw_parser(text, RAW_PARSE_PLPGSQL_EXPR);
+	RawStmt    *rs;
+	SelectStmt *sel;
+	ResTarget  *target;
+
+	rs = linitial_node(RawStmt, raw);
+	sel = (SelectStmt *) rs->stmt;
+	if (list_length(raw) != 1 || !IsA(sel, SelectStmt) ||
+		list_length(sel->targetList) != 1 || sel->distinctClause ||
+		sel->fromClause || sel->whereClause || sel->groupClause ||
+		sel->havingClause || sel->windowClause || sel->sortClause ||
+		sel->limitOffset || sel->limitCount || sel->lockingClause ||
+		sel->intoClause || sel->withClause || sel->op != SETOP_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("condition must be a single boolean expression"),
+				 errhint("Write it like a WHERE clause over the table's columns, for example 'age >= 70 AND status = 2'.")));
+	target = linitial_node(ResTarget, sel->targetList);
+	if (target->name != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("condition must be a single boolean expression")));
+	return target->val;
+}
+
+/* the column a conjunct is about: a Var of the row, maybe relabelled */
+static Var *
+row_column(Node *node)
+{
+	while (node && IsA(node, RelabelType))
+		node = (Node *) ((RelabelType *) node)->arg;
+	if (node && IsA(node, Var) && ((Var *) node)->varattno > 0)
+		return (Var *) node;
+	return NULL;
+}
+
+/* can the model condition on values of a column of this type? */
+static bool
+directly_typed(Oid typid)
+{
+	TypeInfo	t = classify_type(typid);
+
+	return t.kind == COLUMN_NUMERIC || t.kind == COLUMN_CATEGORICAL;
+}
+
+/*
+ * The btree strategy of "column op constant" in the column type's default
+ * family, and that family's <= and >= for the same input types; 0 when the
+ * operator is not a comparison of that family.
+ */
+static int
+comparison_strategy(Oid opno, Oid coltype, ConditionAtom *atom)
+{
+	Oid			opclass = GetDefaultOpClass(getBaseType(coltype), BTREE_AM_OID);
+	Oid			family;
+	int			strategy;
+	Oid			lefttype,
+				righttype;
+	Oid			le,
+				ge;
+
+	if (!OidIsValid(opclass))
+		return 0;
+	family = get_opclass_family(opclass);
+	if (!op_in_opfamily(opno, family))
+		return 0;
+	get_op_opfamily_properties(opno, family, false, &strategy, &lefttype, &righttype);
+	fmgr_info(get_opcode(opno), &atom->op);
+	le = get_opfamily_member(family, lefttype, righttype, BTLessEqualStrategyNumber);
+	ge = get_opfamily_member(family, lefttype, righttype, BTGreaterEqualStrategyNumber);
+	if (!OidIsValid(le) || !OidIsValid(ge))
+		return 0;
+	fmgr_info(get_opcode(le), &atom->le);
+	fmgr_info(get_opcode(ge), &atom->ge);
+	return strategy;
+}
+
+/* "column op constant" or "constant op column" */
+static bool
+atom_from_opexpr(OpExpr *op, ConditionAtom *atom)
+{
+	Node	   *left,
+			   *right;
+	Var		   *var;
+	Const	   *c;
+	Oid			opno = op->opno;
+
+	if (list_length(op->args) != 2)
+		return false;
+	left = linitial(op->args);
+	right = lsecond(op->args);
+	if ((var = row_column(left)) != NULL && IsA(right, Const))
+		c = (Const *) right;
+	else if ((var = row_column(right)) != NULL && IsA(left, Const))
+	{
+		c = (Const *) left;
+		opno = get_commutator(opno);
+		if (!OidIsValid(opno))
+			return false;
+	}
+	else
+		return false;
+	if (c->constisnull || !directly_typed(var->vartype))
+		return false;
+	atom->strategy = comparison_strategy(opno, var->vartype, atom);
+	if (atom->strategy == 0)
+		return false;
+	atom->kind = ATOM_VALUES;
+	atom->attno = var->varattno - 1;
+	atom->nconsts = 1;
+	atom->consts = palloc(sizeof(Datum));
+	atom->consts[0] = c->constvalue;
+	atom->collation = op->inputcollid;
+	return true;
+}
+
+/* "column IN (constants)", which the parser made "column = ANY (array)" */
+static bool
+atom_from_in(ScalarArrayOpExpr *saop, ConditionAtom *atom)
+{
+	Var		   *var;
+	Const	   *c;
+	Datum	   *elems;
+	bool	   *elemnulls;
+	int			nelems;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	ArrayType  *arr;
+	int			i;
+
+	if (!saop->useOr || list_length(saop->args) != 2)
+		return false;
+	var = row_column(linitial(saop->args));
+	c = (Const *) lsecond(saop->args);
+	if (var == NULL || !IsA(c, Const) || c->constisnull || !directly_typed(var->vartype))
+		return false;
+	if (comparison_strategy(saop->opno, var->vartype, atom) != BTEqualStrategyNumber)
+		return false;
+	arr = DatumGetArrayTypeP(c->constvalue);
+	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
+					  &elems, &elemnulls, &nelems);
+	atom->kind = ATOM_VALUES;
+	atom->strategy = BTEqualStrategyNumber;
+	atom->attno = var->varattno - 1;
+	atom->consts = palloc(sizeof(Datum) * Max(nelems, 1));
+	atom->nconsts = 0;
+	for (i = 0; i < nelems; i++)
+		if (!elemnulls[i])
+			atom->consts[atom->nconsts++] = elems[i];
+	atom->collation = saop->inputcollid;
+	return true;
+}
+
+/* a boolean column alone (= true), or negated (= false) */
+static bool
+atom_from_boolean(Node *node, bool value, ConditionAtom *atom)
+{
+	Var		   *var = row_column(node);
+
+	if (var == NULL || var->vartype != BOOLOID)
+		return false;
+	atom->kind = ATOM_VALUES;
+	atom->strategy = BTEqualStrategyNumber;
+	atom->attno = var->varattno - 1;
+	atom->nconsts = 1;
+	atom->consts = palloc(sizeof(Datum));
+	atom->consts[0] = BoolGetDatum(value);
+	fmgr_info(F_BOOLEQ, &atom->op);
+	fmgr_info(F_BOOLLE, &atom->le);
+	fmgr_info(F_BOOLGE, &atom->ge);
+	atom->collation = InvalidOid;
+	return true;
+}
+
+static bool
+atom_from_conjunct(Node *node, ConditionAtom *atom)
+{
+	memset(atom, 0, sizeof(ConditionAtom));
+	switch (nodeTag(node))
+	{
+		case T_OpExpr:
+			return atom_from_opexpr((OpExpr *) node, atom);
+		case T_ScalarArrayOpExpr:
+			return atom_from_in((ScalarArrayOpExpr *) node, atom);
+		case T_NullTest:
+			{
+				NullTest   *nt = (NullTest *) node;
+				Var		   *var = row_column((Node *) nt->arg);
+
+				if (var == NULL || nt->argisrow)
+					return false;
+				atom->kind = nt->nulltesttype == IS_NULL ? ATOM_IS_NULL : ATOM_IS_NOT_NULL;
+				atom->attno = var->varattno - 1;
+				return true;
+			}
+		case T_BooleanTest:
+			{
+				BooleanTest *bt = (BooleanTest *) node;
+
+				if (bt->booltesttype == IS_TRUE)
+					return atom_from_boolean((Node *) bt->arg, true, atom);
+				if (bt->booltesttype == IS_FALSE)
+					return atom_from_boolean((Node *) bt->arg, false, atom);
+				return false;
+			}
+		case T_BoolExpr:
+			{
+				BoolExpr   *b = (BoolExpr *) node;
+
+				if (b->boolop == NOT_EXPR)
+					return atom_from_boolean(linitial(b->args), false, atom);
+				return false;
+			}
+		default:
+			return atom_from_boolean(node, true, atom);
+	}
+}
+
+/*
+ * condition_prepare: parse "text" against the row type "desc", split it
+ * into atoms, and prepare the check of every row.  Allocates in the current
+ * memory context.
+ */
+Condition *
+condition_prepare(const char *text, TupleDesc desc)
+{
+	Condition  *cond = palloc0(sizeof(Condition));
+	ErrorContextCallback errcb;
+	ParseState *pstate;
+	Node	   *raw;
+	Node	   *expr;
+	List	   *conjuncts;
+	ListCell   *lc;
+
+	cond->text = pstrdup(text);
+	errcb.callback = condition_error_callback;
+	errcb.arg = (void *) cond->text;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	raw = condition_parse(cond->text);
+	pstate = make_parsestate(NULL);
+	pstate->p_sourcetext = cond->text;
+	pstate->p_pre_columnref_hook = condition_column_ref;
+	pstate->p_ref_hook_state = (void *) desc;
+	expr = transformExpr(pstate, raw, EXPR_KIND_WHERE);
+	expr = coerce_to_boolean(pstate, expr, "synth_sample condition");
+	assign_expr_collations(pstate, expr);
+	if (pstate->p_hasSubLinks)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("condition must not contain subqueries")));
+	free_parsestate(pstate);
+	error_context_stack = errcb.previous;
+
+	expr = (Node *) expression_planner((Expr *) expr);
+	conjuncts = make_ands_implicit((Expr *) expr);
+
+	cond->atoms = palloc(sizeof(ConditionAtom) * Max(list_length(conjuncts), 1));
+	foreach(lc, conjuncts)
+	{
+		Node	   *node = lfirst(lc);
+
+		if (IsA(node, Const))
+		{
+			Const	   *c = (Const *) node;
+
+			if (c->constisnull || !DatumGetBool(c->constvalue))
+				cond->always_false = true;
+			continue;
+		}
+		if (atom_from_conjunct(node, &cond->atoms[cond->natoms]))
+			cond->natoms++;
+		else
+			cond->residual = true;
+	}
+
+	cond->qual = ExecInitQual(conjuncts, NULL);
+	cond->econtext = CreateStandaloneExprContext();
+	cond->slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+	return cond;
+}
+
+/* does the row satisfy the whole condition (NULL counts as no)? */
+bool
+condition_holds(Condition *cond, const Datum *values, const bool *nulls)
+{
+	TupleTableSlot *slot = cond->slot;
+	int			natts = slot->tts_tupleDescriptor->natts;
+	bool		result;
+
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, values, sizeof(Datum) * natts);
+	memcpy(slot->tts_isnull, nulls, sizeof(bool) * natts);
+	ExecStoreVirtualTuple(slot);
+	cond->econtext->ecxt_scantuple = slot;
+	result = ExecQual(cond->qual, cond->econtext);
+	ResetExprContext(cond->econtext);
+	return result;
+}
+
+/* does "value op constant" hold for any of the atom's constants? */
+bool
+condition_atom_test(const ConditionAtom *atom, FmgrInfo *op, Datum value)
+{
+	int			i;
+
+	for (i = 0; i < atom->nconsts; i++)
+		if (DatumGetBool(FunctionCall2Coll(op, atom->collation, value, atom->consts[i])))
+			return true;
+	return false;
+}

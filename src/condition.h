@@ -1,0 +1,59 @@
+/*-------------------------------------------------------------------------
+ *
+ * condition.h
+ *	  The condition of a conditional sample: a boolean SQL expression over
+ *	  the columns of the row type, parsed once per call.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SYNTH_CONDITION_H
+#define SYNTH_CONDITION_H
+
+#include "access/tupdesc.h"
+#include "fmgr.h"
+#include "nodes/execnodes.h"
+
+/*
+ * A conjunct the model can condition on directly: "column op constant" with
+ * a btree comparison operator, "column IN (constants)", "column IS [NOT]
+ * NULL", or a bare boolean column (column = true) and its negation.
+ */
+typedef enum ConditionAtomKind
+{
+	ATOM_VALUES,				/* the value satisfies op against a constant */
+	ATOM_IS_NULL,
+	ATOM_IS_NOT_NULL
+} ConditionAtomKind;
+
+typedef struct ConditionAtom
+{
+	ConditionAtomKind kind;
+	int			attno;			/* 0-based column of the row type */
+	int			strategy;		/* BTLessStrategyNumber ... BTGreaterStrategyNumber */
+	int			nconsts;		/* several for IN: any of them */
+	Datum	   *consts;
+	FmgrInfo	op;				/* column op constant */
+	FmgrInfo	le;				/* for "=" on ordered values: <= and >= */
+	FmgrInfo	ge;
+	Oid			collation;
+} ConditionAtom;
+
+typedef struct Condition
+{
+	const char *text;
+	int			natoms;
+	ConditionAtom *atoms;
+	bool		residual;		/* parts only checking can enforce */
+	bool		always_false;	/* the condition folded to false or NULL */
+
+	/* the whole condition, checked on every row */
+	ExprState  *qual;
+	ExprContext *econtext;
+	TupleTableSlot *slot;
+} Condition;
+
+extern Condition *condition_prepare(const char *text, TupleDesc desc);
+extern bool condition_holds(Condition *cond, const Datum *values, const bool *nulls);
+extern bool condition_atom_test(const ConditionAtom *atom, FmgrInfo *op, Datum value);
+
+#endif							/* SYNTH_CONDITION_H */
