@@ -16,13 +16,14 @@ OBJS = \
 	src/model_json.o \
 	src/fit.o \
 	src/sampler.o \
-	src/sample.o
+	src/sample.o \
+	src/populate.o
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # the install scripts of earlier versions and the upgrade scripts
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
 
-REGRESS = setup types fit_sample errors storage statistics dependence evaluate
+REGRESS = setup types fit_sample errors storage statistics dependence evaluate populate
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG ?= pg_config
