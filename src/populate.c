@@ -28,8 +28,8 @@
  * callback hands CopyFrom() one row at a time and draws the next row only
  * when CopyFrom() asks for more bytes, which it does only after it has
  * stored or inserted the previous row (copied out of our per-row memory).
- * The values already have the column's typmod (sampler_prepare() is given
- * the target's columns), which the skipped receive function would check.
+ * The values are held to the column's typmod, as the receive functions
+ * would hold them.
  *
  * What DoCopy() checks before it calls CopyFrom() is checked here too: the
  * caller's INSERT privilege on the columns written, row-level security
@@ -52,6 +52,7 @@
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "parser/parse_coerce.h"
 #include "parser/parse_relation.h"
 #include "pgstat.h"
 #include "utils/backend_progress.h"
@@ -83,6 +84,9 @@ typedef struct StreamField
 	int			index;			/* in the sampled row */
 	AttrNumber	attnum;			/* in the target */
 	FmgrInfo	receive;		/* stream_value(), with this field as fn_extra */
+	int32		typmod;			/* of the column, -1 if none */
+	bool		coerce;			/* apply the type's length coercion? */
+	FmgrInfo	coercion;		/* that function: (value, typmod, false) */
 } StreamField;
 
 typedef enum StreamPhase
@@ -256,6 +260,18 @@ plan_columns(Relation rel, const StoredModel *sm, RowStream *rs,
 			f->receive.fn_stats = TRACK_FUNC_ALL;	/* never tracked */
 			f->receive.fn_mcxt = CurrentMemoryContext;
 			f->receive.fn_extra = f;
+			f->typmod = att->atttypmod;
+			f->coerce = false;
+			if (att->atttypmod >= 0)
+			{
+				Oid			funcid;
+
+				if (find_typmod_coercion_function(att->atttypid, &funcid) == COERCION_PATH_FUNC)
+				{
+					fmgr_info(funcid, &f->coercion);
+					f->coerce = true;
+				}
+			}
 			*attnames = lappend(*attnames, makeString(pstrdup(NameStr(att->attname))));
 			*attnums = lappend_int(*attnums, att->attnum);
 		}
@@ -274,14 +290,20 @@ plan_columns(Relation rel, const StoredModel *sm, RowStream *rs,
 
 /*
  * The receive function CopyFrom() calls for every non-NULL field written:
- * the field's value in the row just drawn (see the file header).
+ * the field's value in the row just drawn (see the file header), held to
+ * the column's typmod as a receive function holds its input (varchar(n),
+ * char(n), numeric(p,s) and timestamp(p) values already come out of the
+ * sampler that way; this makes sure).
  */
 static Datum
 stream_value(PG_FUNCTION_ARGS)
 {
 	StreamField *f = (StreamField *) fcinfo->flinfo->fn_extra;
+	Datum		value = f->stream->values[f->index];
 
-	return f->stream->values[f->index];
+	if (f->coerce)
+		value = FunctionCall3(&f->coercion, value, Int32GetDatum(f->typmod), BoolGetDatum(false));
+	return value;
 }
 
 /*
