@@ -17,7 +17,8 @@ OBJS = \
 	src/fit.o \
 	src/sampler.o \
 	src/sample.o \
-	src/populate.o
+	src/populate.o \
+	src/populate_workers.o
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # the install scripts of earlier versions and the upgrade scripts

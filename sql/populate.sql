@@ -213,6 +213,28 @@ SELECT synth_populate('pop', 10, model => 'pop_people');
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
 
+-- workers => k: k background workers insert streams 0 to k - 1, each in a
+-- transaction of its own; the call returns the sum
+TRUNCATE pop;
+SELECT synth_populate('pop', 300, model => 'pop_people', seed => 11, workers => 3);
+SELECT count(*) AS rows,
+       (SELECT count(*) FROM (TABLE pop EXCEPT ALL
+            SELECT s.* FROM generate_series(0, 2) i,
+                 synth_sample(NULL::people, 300, model => 'pop_people', seed => 11, stream => i, streams => 3) s) d) AS not_in_streams
+FROM pop;
+-- a worker's error is the call's error
+SELECT synth_populate('pop', 10, model => 'no_such_model', workers => 2);
+\echo :LAST_ERROR_SQLSTATE
+-- not in a transaction block: the workers commit on their own
+BEGIN;
+SELECT synth_populate('pop', 10, model => 'pop_people', workers => 2);
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT synth_populate('pop', 10, model => 'pop_people', workers => 0);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_populate('pop', 10, model => 'pop_people', workers => 2, streams => 2);
+\echo :LAST_ERROR_SQLSTATE
+
 -- errors: NULL arguments, bad n, bad stream, unknown model or target, a
 -- target that does not fit the model, relations that cannot be populated
 SELECT synth_populate(NULL, 10, model => 'pop_people');

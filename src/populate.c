@@ -64,6 +64,7 @@
 
 #include "model_store.h"
 #include "numerics.h"
+#include "populate.h"
 #include "sample.h"
 #include "sampler.h"
 
@@ -435,11 +436,14 @@ copy_stream(ParseState *pstate, Relation rel, List *attnames, RowStream *rs, uin
 
 /*
  * synth_populate(target regclass, n bigint, model text, seed bigint,
- *				  stream integer, streams integer) returns bigint
+ *				  stream integer, streams integer, workers integer)
+ *		returns bigint
  *
  * Inserts n synthetic rows (or part "stream" of them) into target, drawn
  * exactly as synth_sample(NULL::target, n, model, seed, stream, streams)
- * draws them, and returns the number of rows inserted.
+ * draws them, and returns the number of rows inserted.  With workers = k
+ * > 1, k background workers insert streams 0 to k - 1 of the n rows
+ * (populate_workers.c).
  */
 Datum
 synth_populate(PG_FUNCTION_ARGS)
@@ -468,6 +472,24 @@ synth_populate(PG_FUNCTION_ARGS)
 	model_name = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	seed = synth_arg_seed(fcinfo, 3);
 	synth_arg_stream(fcinfo, 4, &n, &seed);
+
+	if (PG_NARGS() > 6 && !PG_ARGISNULL(6) && PG_GETARG_INT32(6) != 1)
+	{
+		int32		workers = PG_GETARG_INT32(6);
+
+		if (workers < 1 || workers > POPULATE_MAX_WORKERS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("workers must be between 1 and %d", POPULATE_MAX_WORKERS),
+					 errdetail("workers is %d.", workers)));
+		if (!PG_ARGISNULL(5) && PG_GETARG_INT32(5) != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("workers and streams cannot be combined"),
+					 errhint("Each worker populates a stream of its own: give workers => k alone.")));
+		PG_RETURN_INT64((int64) populate_with_workers(fcinfo->flinfo->fn_oid, relid, n,
+													  model_name, seed, workers));
+	}
 
 	rel = try_relation_open(relid, RowExclusiveLock);
 	if (rel == NULL)
