@@ -18,13 +18,15 @@ OBJS = \
 	src/fit.o \
 	src/condition.o \
 	src/sampler.o \
-	src/sample.o
+	src/sample.o \
+	src/populate.o \
+	src/populate_workers.o
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # the install scripts of earlier versions and the upgrade scripts
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
 
-REGRESS = setup types fit_sample errors storage statistics dependence evaluate conditional
+REGRESS = setup types fit_sample errors storage statistics dependence evaluate conditional populate
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG ?= pg_config

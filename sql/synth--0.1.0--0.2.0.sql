@@ -40,3 +40,22 @@ AS 'MODULE_PATHNAME', 'synth_sample_jsonb'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION synth_sample(text, bigint, bigint, integer, integer, text) IS
     'sample n synthetic rows of a model, each as a jsonb object';
+
+-- Inserts through COPY FROM's bulk path (see README "synth_populate").
+-- Not STRICT: a NULL target or n is an error, as in synth_sample.
+-- VOLATILE PARALLEL UNSAFE: it writes to the target.
+-- workers => k: k background workers, each inserting one stream of the n
+-- rows and committing it on its own.
+CREATE FUNCTION synth_populate(
+    target   regclass,
+    n        bigint,
+    model    text DEFAULT NULL,
+    seed     bigint DEFAULT NULL,
+    stream   integer DEFAULT 0,
+    streams  integer DEFAULT 1,
+    workers  integer DEFAULT 1)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'synth_populate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION synth_populate(regclass, bigint, text, bigint, integer, integer, integer) IS
+    'insert n synthetic rows into a table through COPY''s bulk path; returns the rows inserted';

@@ -33,14 +33,15 @@
 #include "condition.h"
 #include "model_store.h"
 #include "numerics.h"
+#include "sample.h"
 #include "sampler.h"
 
 PG_FUNCTION_INFO_V1(synth_sample);
 PG_FUNCTION_INFO_V1(synth_sample_jsonb);
 
 /* n, checked */
-static int64
-get_row_count(FunctionCallInfo fcinfo, int argno)
+int64
+synth_arg_row_count(FunctionCallInfo fcinfo, int argno)
 {
 	int64		n;
 
@@ -64,8 +65,8 @@ get_row_count(FunctionCallInfo fcinfo, int argno)
  * share no randomness, and running every part gives the same rows wherever
  * each part runs.  With k = 1 the call is the plain one.
  */
-static void
-get_stream(FunctionCallInfo fcinfo, int argno, int64 *n, uint64 *seed)
+void
+synth_arg_stream(FunctionCallInfo fcinfo, int argno, int64 *n, uint64 *seed)
 {
 	int32		stream = PG_ARGISNULL(argno) ? 0 : PG_GETARG_INT32(argno);
 	int32		streams = PG_ARGISNULL(argno + 1) ? 1 : PG_GETARG_INT32(argno + 1);
@@ -94,8 +95,9 @@ get_condition(FunctionCallInfo fcinfo, int argno, TupleDesc desc)
 	return condition_prepare(text_to_cstring(PG_GETARG_TEXT_PP(argno)), desc);
 }
 
-static uint64
-get_seed(FunctionCallInfo fcinfo, int argno)
+/* the seed argument, or a fresh random seed when it is NULL */
+uint64
+synth_arg_seed(FunctionCallInfo fcinfo, int argno)
 {
 	uint64		seed;
 
@@ -106,6 +108,42 @@ get_seed(FunctionCallInfo fcinfo, int argno)
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not generate a random seed")));
 	return seed;
+}
+
+/*
+ * The stored model that rows of relation "relid" are drawn from: the model
+ * named "model_name", or by default (model_name NULL) the model named like
+ * the relation, which must then have been fitted on that same relation (not
+ * on a same-named table of another schema).  Allocates in the current
+ * memory context.
+ */
+StoredModel *
+synth_model_for_relation(Oid relid, const char *model_name)
+{
+	char	   *source = NULL;
+	StoredModel *sm;
+
+	if (model_name == NULL)
+	{
+		char	   *relname = OidIsValid(relid) ? get_rel_name(relid) : NULL;
+
+		if (relname == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot tell which model to sample"),
+					 errhint("Name the model with model => 'name'.")));
+		source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+											relname);
+		model_name = relname;
+	}
+	sm = model_load(model_name);
+	if (source != NULL && strcmp(sm->source, source) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("synth model \"%s\" was fitted on %s, not on %s",
+						model_name, sm->source, source),
+				 errhint("Name the model to sample with model => 'name'.")));
+	return sm;
 }
 
 /*
@@ -217,10 +255,9 @@ Datum
 synth_sample(PG_FUNCTION_ARGS)
 {
 	Oid			typid = get_fn_expr_argtype(fcinfo->flinfo, 0);
-	int64		n = get_row_count(fcinfo, 1);
+	int64		n = synth_arg_row_count(fcinfo, 1);
 	char	   *model_name;
-	uint64		seed = get_seed(fcinfo, 3);
-	char	   *template_source = NULL;
+	uint64		seed = synth_arg_seed(fcinfo, 3);
 	TupleDesc	desc;
 	MemoryContext callctx;
 	MemoryContext old;
@@ -228,39 +265,19 @@ synth_sample(PG_FUNCTION_ARGS)
 	Sampler    *s;
 	Condition  *cond;
 
-	get_stream(fcinfo, 4, &n, &seed);
+	synth_arg_stream(fcinfo, 4, &n, &seed);
 	if (!OidIsValid(typid) || !type_is_rowtype(typid) || typid == RECORDOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("template must be a value of a table's row type"),
 				 errhint("Pass NULL::table_name, for example synth_sample(NULL::patients, 100).")));
 
-	if (!PG_ARGISNULL(2))
-		model_name = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	else
-	{
-		Oid			relid = typeOrDomainTypeRelid(typid);
-
-		model_name = OidIsValid(relid) ? get_rel_name(relid) : NULL;
-		if (model_name == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot tell which model to sample"),
-					 errhint("Name the model with model => 'name'.")));
-		template_source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-													 model_name);
-	}
-
 	callctx = AllocSetContextCreate(CurrentMemoryContext, "synth sample", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(callctx);
+	sm = synth_model_for_relation(typeOrDomainTypeRelid(typid),
+								  PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)));
+	model_name = sm->name;
 	desc = lookup_rowtype_tupdesc_copy(typid, -1);
-	sm = model_load(model_name);
-	if (template_source != NULL && strcmp(sm->source, template_source) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("synth model \"%s\" was fitted on %s, not on %s",
-						model_name, sm->source, template_source),
-				 errhint("Name the model to sample with model => 'name'.")));
 	s = sampler_prepare(sm->model, desc, model_name);
 	cond = get_condition(fcinfo, 6, desc);
 	MemoryContextSwitchTo(old);
@@ -293,9 +310,9 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("model name must not be NULL")));
 	model_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	n = get_row_count(fcinfo, 1);
-	seed = get_seed(fcinfo, 2);
-	get_stream(fcinfo, 3, &n, &seed);
+	n = synth_arg_row_count(fcinfo, 1);
+	seed = synth_arg_seed(fcinfo, 2);
+	synth_arg_stream(fcinfo, 3, &n, &seed);
 
 	callctx = AllocSetContextCreate(CurrentMemoryContext, "synth sample", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(callctx);
