@@ -16,7 +16,8 @@ OBJS = \
 	src/model_json.o \
 	src/fit.o \
 	src/sampler.o \
-	src/sample.o
+	src/sample.o \
+	src/privacy.o
 
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # the install scripts of earlier versions and the upgrade scripts
