@@ -274,3 +274,18 @@ AS 'MODULE_PATHNAME', 'synth_populate'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION synth_populate(regclass, bigint, text, bigint, integer, integer, integer) IS
     'insert n synthetic rows into a table through COPY''s bulk path; returns the rows inserted';
+
+-- Privacy check of a synthetic table before release: exact copies of real
+-- rows and distances to the closest real record, with the definitions of the
+-- project's independent scorer.  See README "Checking a sample before
+-- release".  Not STRICT: a NULL holdout means none.  Runs with the caller's
+-- rights on every table; stable because it only reads them.
+CREATE FUNCTION synth_privacy(
+    "real"     regclass,
+    synthetic  regclass,
+    holdout    regclass DEFAULT NULL)
+RETURNS TABLE (metric text, score float8)
+AS 'MODULE_PATHNAME', 'synth_privacy'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION synth_privacy(regclass, regclass, regclass) IS
+    'how close a synthetic table comes to the real rows: exact copies, distance to closest record, DCR share against a holdout';

@@ -1,0 +1,188 @@
+-- synth_privacy: exact copies and distances to the closest record, on tables
+-- whose answers can be worked out by hand, then on a real sample.
+\set VERBOSITY terse
+SET extra_float_digits = 0;
+
+-- 21 rows: x = 0 .. 20 (more than 10 values: a number, scaled by its range
+-- 20), c = 'a' for even x, 'b' for odd x (a category)
+CREATE TABLE pv_real AS
+SELECT i::float8 AS x, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END AS c
+FROM generate_series(0, 20) AS i;
+
+-- a copy of the real rows: every row copied, at distance 0
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_real', 'pv_real');
+
+-- one row beyond the range: x = 25 is 5/20 = 0.25 from x = 20 ('a'), and
+-- c = 'z' is no real value (+0.5 squared): sqrt(0.0625 + 0.5) = 0.75
+CREATE TABLE pv_far AS SELECT 25::float8 AS x, 'z'::text AS c;
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_real', 'pv_far');
+
+-- x = 10 with c = 'b': the real row x = 10 has c = 'a' (distance sqrt(0.5)),
+-- x = 9 and x = 11 have c = 'b' and are 1/20 = 0.05 away
+CREATE TABLE pv_near AS SELECT 10::float8 AS x, 'b'::text AS c;
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_real', 'pv_near');
+
+-- a NULL number is -1 plus a NULL flag: from x = 0 ('a'), sqrt(1 + 1)
+CREATE TABLE pv_null AS SELECT NULL::float8 AS x, 'a'::text AS c;
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_real', 'pv_null');
+
+-- a number column with at most 10 distinct values is a category: 3 is one
+-- mismatch (sqrt(0.5)), not 1 away from 2 on the scale
+CREATE TABLE pv_levels AS SELECT 1 + i % 2 AS k FROM generate_series(1, 20) AS i;
+CREATE TABLE pv_level3 AS SELECT 3 AS k;
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_levels', 'pv_level3');
+-- numbers of another type compare by value: bigint 2 copies integer 2
+CREATE TABLE pv_level2 AS SELECT 2::bigint AS k;
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_levels', 'pv_level2');
+
+-- dates are always scaled: 5 dates two days apart (range 8 days); a date 2
+-- days past the last is 2/8 = 0.25 away
+CREATE TABLE pv_dates AS SELECT date '2024-01-01' + 2 * i AS d FROM generate_series(0, 4) AS i;
+CREATE TABLE pv_date_after AS SELECT date '2024-01-11' AS d;
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_dates', 'pv_date_after');
+
+-- With a holdout.  Real: x = 0, 2, .., 38; holdout: x = 1, 3, .., 39, with
+-- the same c (so no holdout row equals a real row); range 0 .. 39.
+CREATE TABLE pv_train AS
+SELECT (2 * i)::float8 AS x, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END AS c
+FROM generate_series(0, 19) AS i;
+CREATE TABLE pv_holdout AS
+SELECT (2 * i + 1)::float8 AS x, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END AS c
+FROM generate_series(0, 19) AS i;
+
+-- a copier: every synthetic row is a real row, closer to real than to the
+-- holdout: DCR share 1
+SELECT metric, round(score::numeric, 4) AS score
+FROM synth_privacy('pv_train', 'pv_train', 'pv_holdout');
+
+-- rows that never saw the real ones (the holdout itself): DCR share 0, and
+-- the smallest distance is 1/39 (x = 2i + 1 next to x = 2i, same c)
+SELECT metric, round(score::numeric, 4) AS score
+FROM synth_privacy('pv_train', 'pv_holdout', 'pv_holdout');
+
+-- equally close to both: ties count one half
+SELECT metric, round(score::numeric, 4) AS score
+FROM synth_privacy('pv_train', 'pv_train', 'pv_train');
+
+-- a smaller holdout: real is subsampled to its size, which changes nothing
+-- for rows at distance 0 from the holdout and none from real
+CREATE TABLE pv_holdout_small AS SELECT * FROM pv_holdout WHERE x < 20;
+SELECT metric, round(score::numeric, 4) AS score
+FROM synth_privacy('pv_train', 'pv_holdout_small', 'pv_holdout_small') WHERE metric = 'dcr_share';
+-- a larger holdout is subsampled instead; copies of real rows stay nearer
+-- real
+CREATE TABLE pv_holdout_large AS SELECT * FROM pv_holdout UNION ALL SELECT x + 100, c FROM pv_holdout;
+SELECT metric, round(score::numeric, 4) AS score
+FROM synth_privacy('pv_train', 'pv_train', 'pv_holdout_large') WHERE metric = 'dcr_share';
+
+-- NULLs equal NULLs in exact copies
+CREATE TABLE pv_with_null AS SELECT * FROM pv_real UNION ALL SELECT NULL, NULL;
+SELECT metric, round(score::numeric, 4) AS score
+FROM synth_privacy('pv_with_null', 'pv_with_null') WHERE metric = 'exact_copies';
+
+-- A real sample (the penguins of dependence.sql): fit on one half, sample,
+-- and compare with the other half.  Exact copies are no more than chance
+-- (real penguins repeat no other penguin), and the DCR share is near 0.5.
+CREATE TABLE pv_penguins_train AS SELECT * FROM penguins WHERE md5(penguins::text) < '8';
+CREATE TABLE pv_penguins_holdout AS SELECT * FROM penguins WHERE md5(penguins::text) >= '8';
+SELECT (SELECT count(*) FROM pv_penguins_train) AS train, (SELECT count(*) FROM pv_penguins_holdout) AS holdout;
+SELECT synth_fit('pv_penguins_train');
+CREATE TABLE pv_penguins_syn AS SELECT * FROM synth_sample(NULL::pv_penguins_train, 1000, seed => 3);
+SELECT metric,
+       CASE metric
+           WHEN 'exact_copies' THEN score = 0
+           WHEN 'exact_copies_holdout' THEN score = 0
+           WHEN 'holdout_in_real' THEN score = 0
+           WHEN 'dcr_share' THEN score BETWEEN 0.4 AND 0.65
+           WHEN 'min_dcr' THEN score > 0
+       END AS expected
+FROM synth_privacy('pv_penguins_train', 'pv_penguins_syn', 'pv_penguins_holdout');
+SELECT synth_drop('pv_penguins_train');
+-- and against the copier, the same check fails loudly
+SELECT metric, round(score::numeric, 4) AS score
+FROM synth_privacy('pv_penguins_train', 'pv_penguins_train', 'pv_penguins_holdout')
+WHERE metric IN ('exact_copies', 'dcr_share');
+
+-- Errors
+\set ON_ERROR_STOP 0
+SELECT * FROM synth_privacy(NULL, 'pv_real');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_privacy('pv_real', NULL);
+\echo :LAST_ERROR_SQLSTATE
+-- a NULL holdout is no holdout
+SELECT count(*) FROM synth_privacy('pv_real', 'pv_real', NULL);
+SELECT * FROM synth_privacy('pv_real', 'no_such_table');
+\echo :LAST_ERROR_SQLSTATE
+CREATE INDEX pv_real_x ON pv_real (x);
+SELECT * FROM synth_privacy('pv_real', 'pv_real_x');
+\echo :LAST_ERROR_SQLSTATE
+-- empty tables
+CREATE TABLE pv_empty (x float8, c text);
+SELECT * FROM synth_privacy('pv_empty', 'pv_real');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_privacy('pv_real', 'pv_empty');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_privacy('pv_train', 'pv_train', 'pv_empty');
+\echo :LAST_ERROR_SQLSTATE
+-- the same columns, by name, of comparable types
+CREATE TABLE pv_no_c AS SELECT x FROM pv_real;
+SELECT * FROM synth_privacy('pv_real', 'pv_no_c');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE pv_extra AS SELECT x, c, 1 AS y FROM pv_real;
+SELECT * FROM synth_privacy('pv_real', 'pv_extra');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM synth_privacy('pv_train', 'pv_train', 'pv_no_c');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE pv_text_x AS SELECT x::text AS x, c FROM pv_real;
+SELECT * FROM synth_privacy('pv_real', 'pv_text_x');
+\echo :LAST_ERROR_SQLSTATE
+-- the column order does not matter, nor varchar against text
+CREATE TABLE pv_reordered AS SELECT c::varchar(1) AS c, x FROM pv_real;
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_real', 'pv_reordered');
+-- unsupported types
+CREATE TABLE pv_json AS SELECT x, c, '{}'::jsonb AS j FROM pv_real;
+SELECT * FROM synth_privacy('pv_json', 'pv_json');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE pv_json2 AS SELECT x, c, '{}'::jsonb AS j, ARRAY[1] AS a FROM pv_real;
+SELECT * FROM synth_privacy('pv_json2', 'pv_json2');
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+SELECT * FROM synth_privacy('pv_json2', 'pv_json2');
+\set VERBOSITY terse
+
+-- privileges: the tables are read with the caller's rights
+CREATE ROLE synth_privacy_nobody;
+SET ROLE synth_privacy_nobody;
+SELECT * FROM synth_privacy('pv_real', 'pv_far');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT SELECT ON pv_real TO synth_privacy_nobody;
+SET ROLE synth_privacy_nobody;
+SELECT * FROM synth_privacy('pv_real', 'pv_far');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT SELECT ON pv_far TO synth_privacy_nobody;
+SET ROLE synth_privacy_nobody;
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_real', 'pv_far');
+RESET ROLE;
+-- and row-level security applies: a role that sees only the even rows of
+-- real (c = 'a') finds x = 10 with c = 'b' sqrt(0.5) away, not 0.05 (the
+-- rows x = 9 and x = 11 are hidden from it)
+ALTER TABLE pv_real ENABLE ROW LEVEL SECURITY;
+CREATE POLICY pv_even ON pv_real TO synth_privacy_nobody USING (c = 'a');
+GRANT SELECT ON pv_near TO synth_privacy_nobody;
+SET ROLE synth_privacy_nobody;
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_real', 'pv_near');
+RESET ROLE;
+DROP POLICY pv_even ON pv_real;
+ALTER TABLE pv_real DISABLE ROW LEVEL SECURITY;
+REVOKE ALL ON pv_real, pv_far, pv_near FROM synth_privacy_nobody;
+DROP ROLE synth_privacy_nobody;
+
+-- a long comparison can be cancelled at once
+CREATE TABLE pv_big AS SELECT i::float8 AS x, (i % 7)::text AS c FROM generate_series(1, 50000) AS i;
+SET statement_timeout = '200ms';
+SELECT * FROM synth_privacy('pv_big', 'pv_big');
+\echo :LAST_ERROR_SQLSTATE
+RESET statement_timeout;
+\set ON_ERROR_STOP 1
