@@ -78,3 +78,27 @@ SELECT count(*) FROM synth_sample('people', 10, seed => 3, stream => 1, streams 
 \set ON_ERROR_STOP 0
 SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 3, stream => 4, streams => 4);
 SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 3, stream => 0, streams => 0);
+
+-- a fit shows its progress like COPY TO in pg_stat_progress_copy: rows read
+-- so far, on the source relation (a view that logs its own progress row as
+-- the fit reads it)
+CREATE TABLE fit_progress_log (relid oid, command text, type text, tuples bigint);
+CREATE FUNCTION fit_progress_probe(x integer) RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_stat_clear_snapshot();
+    INSERT INTO fit_progress_log
+        SELECT relid, command, type, tuples_processed FROM pg_stat_progress_copy WHERE pid = pg_backend_pid();
+    RETURN x;
+END $$;
+CREATE VIEW people_watched AS SELECT fit_progress_probe(id) AS id, age, city FROM people;
+SELECT synth_fit('people_watched');
+SELECT count(DISTINCT relid) = 1 AND min(relid) = 'people_watched'::regclass AS on_the_source,
+       min(command) AS command, min(type) AS type,
+       count(*) = 3000 AS every_row_saw_it, min(tuples) = 0 AS starts_at_zero,
+       max(tuples) >= 2000 AS advances, max(tuples) < 3000 AS before_the_end
+FROM fit_progress_log;
+SELECT count(*) AS after_the_fit FROM pg_stat_progress_copy WHERE pid = pg_backend_pid();
+SELECT synth_drop('people_watched');
+DROP VIEW people_watched;
+DROP FUNCTION fit_progress_probe(integer);
+DROP TABLE fit_progress_log;

@@ -20,10 +20,12 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/progress.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -41,7 +43,7 @@
 int			synth_fit_sample_rows = 100000;
 int			synth_group_depth = GROUP_DEPTH_MAX;
 
-#define FIT_FETCH_ROWS 10000
+#define FIT_FETCH_ROWS 1000
 
 typedef struct FitColumn
 {
@@ -283,9 +285,11 @@ sample_store(TableSample *s, int slot, FitColumn *cols, HeapTuple tuple, TupleDe
  * sample; *rows_read is the table's row count.
  */
 static TableSample *
-read_table(const char *qualified, FitColumn *cols, int ncols, int64 *rows_read,
+read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *rows_read,
 		   MemoryContext fitctx)
 {
+	const int	progress_index[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE};
+	const int64 progress_value[] = {PROGRESS_COPY_COMMAND_TO, PROGRESS_COPY_TYPE_CALLBACK};
 	char	   *query = build_query(qualified, cols, ncols);
 	int			capacity = Max(synth_fit_sample_rows, 1);
 	TableSample *sample;
@@ -304,6 +308,13 @@ read_table(const char *qualified, FitColumn *cols, int ncols, int64 *rows_read,
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+
+	/*
+	 * A fit reads the table out, like COPY TO: it shows in
+	 * pg_stat_progress_copy with the rows read so far.
+	 */
+	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, relid);
+	pgstat_progress_update_multi_param(2, progress_index, progress_value);
 
 	for (;;)
 	{
@@ -332,7 +343,9 @@ read_table(const char *qualified, FitColumn *cols, int ncols, int64 *rows_read,
 		}
 		MemoryContextSwitchTo(old);
 		SPI_freetuptable(SPI_tuptable);
+		pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, seen);
 	}
+	pgstat_progress_end_command();
 	SPI_cursor_close(portal);
 	SPI_finish();
 
@@ -690,7 +703,7 @@ synth_fit(PG_FUNCTION_ARGS)
 	}
 
 	fitctx = AllocSetContextCreate(CurrentMemoryContext, "synth fit", ALLOCSET_DEFAULT_SIZES);
-	sample = read_table(qualified, cols, ncols, &rows_read, fitctx);
+	sample = read_table(relid, qualified, cols, ncols, &rows_read, fitctx);
 	if (rows_read == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
