@@ -16,6 +16,7 @@ OBJS = \
 	src/model_store.o \
 	src/model_json.o \
 	src/fit.o \
+	src/dp_fit.o \
 	src/condition.o \
 	src/sampler.o \
 	src/sample.o \
@@ -27,7 +28,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # the install scripts of earlier versions and the upgrade scripts
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
 
-REGRESS = setup types fit_sample errors storage statistics dependence evaluate conditional populate privacy
+REGRESS = setup types fit_sample errors storage statistics dependence evaluate conditional populate privacy dp
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG ?= pg_config

@@ -18,6 +18,17 @@ SELECT 'copy', source, row_count, columns, format_version, model FROM synth_mode
 SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'copy', seed => 9) x)
      = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'people', seed => 9) x) AS copy_samples_alike;
 
+-- a model of format version 1 (synth 0.1.0, before the privacy fields) is
+-- still read: the same model written as version 1 samples the same rows
+INSERT INTO synth_models (name, source, row_count, columns, format_version, model)
+SELECT 'v1', source, row_count, columns, 1,
+       overlay(overlay(model placing '\x0001'::bytea from 5 for 2) placing ''::bytea from 33 for 40)
+FROM synth_models WHERE name = 'people';
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'v1', seed => 9) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'people', seed => 9) x) AS v1_samples_alike,
+       synth_model('v1')->'differential_privacy' AS v1_privacy;
+SELECT synth_drop('v1');
+
 -- damage it in every way the reader checks
 CREATE FUNCTION damage(how text, m bytea) RETURNS bytea LANGUAGE sql AS $$
   SELECT CASE how
@@ -27,15 +38,18 @@ CREATE FUNCTION damage(how text, m bytea) RETURNS bytea LANGUAGE sql AS $$
     WHEN 'truncated' THEN substr(m, 1, octet_length(m) / 2)
     WHEN 'trailing' THEN m || '\x00'::bytea
     WHEN 'empty' THEN ''::bytea
-    WHEN 'ncolumns' THEN overlay(m placing '\x7fffffff'::bytea from 33 for 4)
-    WHEN 'zero_columns' THEN overlay(m placing '\x00000000'::bytea from 33 for 4)
+    WHEN 'epsilon' THEN overlay(m placing '\xbff0000000000000'::bytea from 33 for 8)  -- -1.0
+    WHEN 'delta' THEN overlay(m placing '\x3ff0000000000000'::bytea from 41 for 8)    -- 1.0
+    WHEN 'ncolumns' THEN overlay(m placing '\x7fffffff'::bytea from 73 for 4)
+    WHEN 'zero_columns' THEN overlay(m placing '\x00000000'::bytea from 73 for 4)
     WHEN 'mgs' THEN overlay(m placing '\x00000000'::bytea from 13 for 4)
     WHEN 'encoding' THEN overlay(m placing '\x7fffffff'::bytea from 9 for 4)
-    WHEN 'name_length' THEN overlay(m placing '\x7ffffff0'::bytea from 37 for 4)
+    WHEN 'name_length' THEN overlay(m placing '\x7ffffff0'::bytea from 77 for 4)
   END $$;
 CREATE TABLE damages (how text);
 INSERT INTO damages VALUES ('magic'), ('version'), ('reserved'), ('truncated'), ('trailing'),
-  ('empty'), ('ncolumns'), ('zero_columns'), ('mgs'), ('name_length'), ('encoding');
+  ('empty'), ('ncolumns'), ('zero_columns'), ('mgs'), ('name_length'), ('encoding'),
+  ('epsilon'), ('delta');
 
 DO $$
 DECLARE

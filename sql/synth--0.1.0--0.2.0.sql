@@ -1,5 +1,6 @@
--- synth 0.1.0 -> 0.2.0.  The model format is unchanged: models fitted with
--- 0.1.0 keep sampling the same rows.
+-- synth 0.1.0 -> 0.2.0.  The model format moves to version 2 (privacy
+-- fields); version 1 models, fitted with 0.1.0, are still read and keep
+-- sampling the same rows.
 \echo Use "ALTER EXTENSION synth UPDATE TO '0.2.0'" to load this file. \quit
 
 -- synth_sample() takes a condition (README "Sampling the rare case").
@@ -74,3 +75,20 @@ AS 'MODULE_PATHNAME', 'synth_privacy'
 LANGUAGE C STABLE PARALLEL UNSAFE;
 COMMENT ON FUNCTION synth_privacy(regclass, regclass, regclass) IS
     'how close a synthetic table comes to the real rows: exact copies, distance to closest record, DCR share against a holdout';
+
+-- synth_fit() takes epsilon and delta (README "Differential privacy").
+DROP FUNCTION synth_fit(regclass, text, text[], integer);
+-- epsilon: fit an epsilon-differentially private model (README "Differential
+-- privacy"); delta: its delta, spent only on text columns' values.
+CREATE FUNCTION synth_fit(
+    source          regclass,
+    model           text DEFAULT NULL,
+    exclude         text[] DEFAULT NULL,
+    min_group_size  integer DEFAULT 5,
+    epsilon         float8 DEFAULT NULL,
+    delta           float8 DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'synth_fit'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION synth_fit(regclass, text, text[], integer, float8, float8) IS
+    'read a table once and store a model of it; returns the model name';

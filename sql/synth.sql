@@ -20,15 +20,19 @@ SELECT pg_catalog.pg_extension_config_dump('synth_models', '');
 -- Models describe real tables; nobody reads them unless a DBA grants it.
 REVOKE ALL ON synth_models FROM PUBLIC;
 
+-- epsilon: fit an epsilon-differentially private model (README "Differential
+-- privacy"); delta: its delta, spent only on text columns' values.
 CREATE FUNCTION synth_fit(
     source          regclass,
     model           text DEFAULT NULL,
     exclude         text[] DEFAULT NULL,
-    min_group_size  integer DEFAULT 5)
+    min_group_size  integer DEFAULT 5,
+    epsilon         float8 DEFAULT NULL,
+    delta           float8 DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'synth_fit'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION synth_fit(regclass, text, text[], integer) IS
+COMMENT ON FUNCTION synth_fit(regclass, text, text[], integer, float8, float8) IS
     'read a table once and store a model of it; returns the model name';
 
 -- Not STRICT: NULL::tablename is the normal template.

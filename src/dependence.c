@@ -45,8 +45,8 @@
  * estimates, blends with missing pairs) to the nearest one that is, with an
  * exact unit diagonal and exact symmetry, as the model format demands.
  */
-static void
-make_positive_definite(double *corr, int dim)
+void
+dependence_make_positive_definite(double *corr, int dim)
 {
 	double	   *test = palloc(sizeof(double) * dim * dim);
 	int			k,
@@ -331,7 +331,7 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	}
 
 	/* keep it positive definite, so that sampling can factor it */
-	make_positive_definite(corr, dim);
+	dependence_make_positive_definite(corr, dim);
 
 	dep->kind = DEPENDENCE_GAUSSIAN_COPULA;
 	dep->dim = dim;

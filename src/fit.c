@@ -34,6 +34,7 @@
 #include "column_model.h"
 #include "column_types.h"
 #include "dependence.h"
+#include "dp_fit.h"
 #include "fit.h"
 #include "grouping.h"
 #include "model_store.h"
@@ -44,17 +45,6 @@ int			synth_fit_sample_rows = 100000;
 int			synth_group_depth = GROUP_DEPTH_MAX;
 
 #define FIT_FETCH_ROWS 1000
-
-typedef struct FitColumn
-{
-	char	   *name;
-	Oid			typid;
-	TypeInfo	type;
-	bool		excluded;
-	bool		not_null;
-	int			max_decimals;	/* over all rows read; -1 = more than 6 */
-	int			query_position; /* 1-based in the SELECT list, 0 if not read */
-} FitColumn;
 
 PG_FUNCTION_INFO_V1(synth_fit);
 
@@ -145,6 +135,7 @@ plan_columns(Relation rel, List *exclude, int *ncolumns)
 		fc = &cols[n++];
 		fc->name = pstrdup(NameStr(att->attname));
 		fc->typid = att->atttypid;
+		fc->typmod = att->atttypmod;
 		fc->type = classify_type(att->atttypid);
 		fc->excluded = name_in_list(exclude, fc->name);
 		fc->not_null = att->attnotnull;
@@ -646,6 +637,8 @@ synth_fit(PG_FUNCTION_ARGS)
 	TableSample *sample;
 	SynthModel *model;
 	int64		rows_read;
+	double		epsilon = 0.0;
+	double		delta = SYNTH_DEFAULT_DP_DELTA;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -661,6 +654,29 @@ synth_fit(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("min_group_size must be at least 1")));
+	}
+
+	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
+	{
+		epsilon = PG_GETARG_FLOAT8(4);
+		if (!(epsilon > 0.0 && epsilon <= 1000.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("epsilon must be greater than 0 and at most 1000"),
+					 errhint("epsilon => NULL fits a model without differential privacy.")));
+	}
+	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
+	{
+		delta = PG_GETARG_FLOAT8(5);
+		if (epsilon == 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("delta needs epsilon"),
+					 errhint("delta is the differential privacy parameter of text columns; give epsilon too.")));
+		if (!(delta > 0.0 && delta < 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("delta must be between 0 and 1, exclusive")));
 	}
 
 	rel = try_relation_open(relid, AccessShareLock);
@@ -710,10 +726,25 @@ synth_fit(PG_FUNCTION_ARGS)
 				 errmsg("cannot fit relation \"%s\" because it is empty", relname)));
 
 	old = MemoryContextSwitchTo(fitctx);
-	model = build_model(cols, ncols, sample, rows_read, min_group_size);
-	check_not_null_columns(model, cols, relname);
-	dependence_fit(model, sample);
-	build_groups(model, model, cols, ncols, sample, min_group_size, 0);
+	if (epsilon > 0.0)
+	{
+		/* every row, or the choice of rows would depend on their order */
+		if (rows_read > sample->nrows)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a differentially private fit reads every row, and \"%s\" has more than synth.fit_sample_rows (%d)",
+							relname, synth_fit_sample_rows),
+					 errhint("Raise synth.fit_sample_rows for this fit (it costs memory), or fit a sample you draw yourself.")));
+		model = dp_build_model(cols, ncols, sample, epsilon, delta, min_group_size);
+		rows_read = model->rows_read;
+	}
+	else
+	{
+		model = build_model(cols, ncols, sample, rows_read, min_group_size);
+		check_not_null_columns(model, cols, relname);
+		dependence_fit(model, sample);
+		build_groups(model, model, cols, ncols, sample, min_group_size, 0);
+	}
 	MemoryContextSwitchTo(old);
 
 	model_save(model_name, qualified, rows_read, model);

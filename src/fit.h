@@ -8,6 +8,8 @@
 #ifndef SYNTH_FIT_H
 #define SYNTH_FIT_H
 
+#include "column_types.h"
+
 /* synth.fit_sample_rows: the most rows a fit learns from */
 extern int	synth_fit_sample_rows;
 
@@ -15,5 +17,19 @@ extern int	synth_fit_sample_rows;
 extern int	synth_group_depth;
 
 #define SYNTH_DEFAULT_MIN_GROUP_SIZE 5
+#define SYNTH_DEFAULT_DP_DELTA 1e-6
+
+/* a column of the table being fitted, as planned before reading it */
+typedef struct FitColumn
+{
+	char	   *name;
+	Oid			typid;
+	int32		typmod;
+	TypeInfo	type;
+	bool		excluded;
+	bool		not_null;
+	int			max_decimals;	/* over all rows read; -1 = more than 6 */
+	int			query_position; /* 1-based in the SELECT list, 0 if not read */
+} FitColumn;
 
 #endif							/* SYNTH_FIT_H */

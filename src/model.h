@@ -15,7 +15,7 @@
 #define SYNTH_MODEL_H
 
 /* Bump when the binary layout changes; model_store.c reads older ones. */
-#define SYNTH_FORMAT_VERSION 1
+#define SYNTH_FORMAT_VERSION 2
 
 typedef enum ColumnKind
 {
@@ -112,6 +112,13 @@ typedef struct SynthModel
 	int64		rows_read;		/* rows in the source table when fitted */
 	int64		rows_used;		/* rows the model was learnt from */
 	DependenceModel dependence;
+
+	/* differential privacy (dp_fit.c): epsilon 0 = not a DP model */
+	double		epsilon;
+	double		delta;			/* > 0 only with text columns */
+	double		budget_rows;	/* the shares of epsilon spent on */
+	double		budget_columns; /* the row count, the column models and */
+	double		budget_dependence;	/* the dependence */
 
 	int			group_column;	/* index of the grouping column, or -1 */
 	int			ngroups;

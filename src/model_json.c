@@ -281,6 +281,14 @@ synth_model(PG_FUNCTION_ARGS)
 	appendStringInfo(&buf, INT64_FORMAT, m->rows_used);
 	add_key(&buf, "min_group_size", false);
 	appendStringInfo(&buf, "%d", m->min_group_size);
+	add_key(&buf, "differential_privacy", false);
+	if (m->epsilon > 0.0)
+		appendStringInfo(&buf, "{\"epsilon\": %.17g, \"delta\": %.17g, "
+						 "\"budget\": {\"row_count\": %.17g, \"columns\": %.17g, \"dependence\": %.17g}}",
+						 m->epsilon, m->delta, m->budget_rows, m->budget_columns,
+						 m->budget_dependence);
+	else
+		appendStringInfoString(&buf, "null");
 	add_key(&buf, "columns", false);
 	appendStringInfoChar(&buf, '[');
 	for (i = 0; i < m->ncolumns; i++)

@@ -7,7 +7,10 @@
  *
  *	 "SYNM" | uint16 format version | uint16 reserved (0) | int32 encoding
  *				 of the strings (PostgreSQL's encoding id)
- *	 int32 min_group_size | int64 rows_read | int64 rows_used | int32 ncolumns
+ *	 int32 min_group_size | int64 rows_read | int64 rows_used
+ *	 (version 2 on:) float8 epsilon (0: not differentially private) |
+ *				 float8 delta | float8 budget shares: rows, columns, dependence
+ *	 int32 ncolumns
  *	 per column: string name | string type | uint8 kind | uint8 reserved (0)
  *				 | float8 null_frac | kind-specific part (see write_column)
  *	 uint8 dependence kind | for a Gaussian copula: int32 dim,
@@ -230,6 +233,11 @@ model_serialize(const SynthModel *model)
 	put_i32(&buf, model->min_group_size);
 	put_i64(&buf, model->rows_read);
 	put_i64(&buf, model->rows_used);
+	put_f8(&buf, model->epsilon);
+	put_f8(&buf, model->delta);
+	put_f8(&buf, model->budget_rows);
+	put_f8(&buf, model->budget_columns);
+	put_f8(&buf, model->budget_dependence);
 	write_body(&buf, model);
 
 	write_groups(&buf, model);
@@ -613,7 +621,7 @@ model_deserialize(const char *name, const char *data, Size len)
 		corrupt(&r, "The data does not start like a synth model.");
 	r.p += 4;
 	version = get_u16(&r);
-	if (version != SYNTH_FORMAT_VERSION)
+	if (version < 1 || version > SYNTH_FORMAT_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("synth model \"%s\" has format version %d, which this version of synth cannot read",
@@ -631,6 +639,25 @@ model_deserialize(const char *name, const char *data, Size len)
 	if (model->min_group_size < 1 || model->rows_read < 0 || model->rows_used < 0 ||
 		model->rows_used > model->rows_read)
 		corrupt(&r, "The model's header fields are out of range.");
+	if (version >= 2)
+	{
+		/* version 1 knew no differential privacy: zeros */
+		model->epsilon = get_f8(&r);
+		model->delta = get_f8(&r);
+		model->budget_rows = get_f8(&r);
+		model->budget_columns = get_f8(&r);
+		model->budget_dependence = get_f8(&r);
+		if (!(model->epsilon >= 0.0 && model->epsilon < 1e6) ||
+			!(model->delta >= 0.0 && model->delta < 1.0) ||
+			!(model->budget_rows >= 0.0 && model->budget_rows <= 1.0) ||
+			!(model->budget_columns >= 0.0 && model->budget_columns <= 1.0) ||
+			!(model->budget_dependence >= 0.0 && model->budget_dependence <= 1.0) ||
+			model->budget_rows + model->budget_columns + model->budget_dependence > 1.0 + 1e-9 ||
+			(model->epsilon == 0.0 &&
+			 (model->delta != 0.0 || model->budget_rows + model->budget_columns +
+			  model->budget_dependence != 0.0)))
+			corrupt(&r, "The model's privacy fields are out of range.");
+	}
 	read_body(&r, model);
 
 	read_groups(&r, model, model, 0);

@@ -1,0 +1,70 @@
+-- Differentially private fits: synth_fit(..., epsilon => e).  The noise is
+-- drawn from the operating system's strong random source, never from a
+-- seed, so every check here is a property that holds for any noise draw
+-- (or fails with a probability far below 1e-6).
+\set VERBOSITY terse
+SET extra_float_digits = 0;
+CREATE TABLE dp_people AS SELECT id, age, city, active, feeling, height, born FROM people;
+SELECT synth_fit('dp_people', epsilon => 5);
+SELECT synth_fit('people');
+
+-- the model says it is differentially private, with its budget
+SELECT (m->'differential_privacy'->>'epsilon')::float8 AS epsilon,
+       (m->'differential_privacy'->>'delta')::float8 AS delta,
+       abs((m->'differential_privacy'->'budget'->>'row_count')::float8
+           + (m->'differential_privacy'->'budget'->>'columns')::float8
+           + (m->'differential_privacy'->'budget'->>'dependence')::float8 - 1) < 1e-9 AS budget_adds_up,
+       m->'grouped_by' IS NULL AS no_groups,
+       m->'differential_privacy' IS NOT NULL AND (SELECT m2->'differential_privacy' FROM synth_model('people') m2) = 'null' AS only_dp_models
+FROM synth_model('dp_people') m;
+
+-- the values of city seen once ('Village 2973', ...) are not in the model
+-- (delta bounds the chance, 1e-6), the frequent ones are; the boolean and
+-- the enum keep their whole public domain
+SELECT count(*) FILTER (WHERE c->>'value' LIKE 'Village%') AS rare_kept,
+       count(*) FILTER (WHERE c->>'value' IN ('Oslo', 'Bergen', 'Trondheim')) AS frequent_kept
+FROM jsonb_array_elements(synth_model('dp_people')->'columns'->2->'categories') c;
+SELECT jsonb_array_length(synth_model('dp_people')->'columns'->3->'categories') AS booleans,
+       jsonb_array_length(synth_model('dp_people')->'columns'->4->'categories') AS moods;
+-- ... and 100,000 sampled rows never carry one
+SELECT count(*) AS rows, count(*) FILTER (WHERE city IN (SELECT city FROM people WHERE city LIKE 'Village%')) AS rare_sampled,
+       bool_and(feeling IS NULL OR feeling IN ('calm', 'busy', 'tired')) AS moods_real,
+       bool_and(age = round(age)) AS ages_whole
+FROM synth_sample(NULL::dp_people, 100000, seed => 1);
+
+-- The noise is there, at the scale the budget sets: 200 fits of a 500-row
+-- table at epsilon 1 release 200 row counts, each with two-sided geometric
+-- noise of epsilon 0.05 (5 % of the budget): standard deviation
+-- sqrt(2 a) / (1 - a), a = exp(-0.05), = 28.3.  The sample standard
+-- deviation of 200 such draws is within 4 of its standard errors
+-- (sqrt((kurtosis - 1) / 4n) = 0.079 relative, kurtosis 6) of that; the mean
+-- within 4 standard errors (28.3 / sqrt(200) = 2.0) of 500.
+CREATE TABLE dp_small AS SELECT id, age, height FROM people WHERE id <= 500;
+CREATE TEMP TABLE dp_counts (n float8);
+DO $$
+BEGIN
+    FOR i IN 1..200 LOOP
+        PERFORM synth_fit('dp_small', epsilon => 1);
+        INSERT INTO dp_counts SELECT row_count FROM synth_models WHERE name = 'dp_small';
+    END LOOP;
+END $$;
+SELECT count(DISTINCT n) >= 20 AS fits_differ,
+       stddev(n) / (sqrt(2 * exp(-0.05)) / (1 - exp(-0.05))) BETWEEN 1 - 4 * 0.079 AND 1 + 4 * 0.079 AS noise_scale_ok,
+       abs(avg(n) - 500) < 4 * 28.3 / sqrt(200) AS unbiased
+FROM dp_counts;
+
+-- errors
+\set ON_ERROR_STOP 0
+SELECT synth_fit('dp_small', epsilon => 0);
+SELECT synth_fit('dp_small', epsilon => -1);
+SELECT synth_fit('dp_small', epsilon => 'NaN');
+SELECT synth_fit('dp_small', epsilon => 1001);
+SELECT synth_fit('dp_small', delta => 1e-6);
+SELECT synth_fit('dp_small', epsilon => 1, delta => 0);
+SELECT synth_fit('dp_small', epsilon => 1, delta => 1);
+SET synth.fit_sample_rows = 1000;
+SELECT synth_fit('dp_people', epsilon => 1);
+RESET synth.fit_sample_rows;
+\set ON_ERROR_STOP 1
+SELECT synth_drop('dp_small'), synth_drop('dp_people');
+DROP TABLE dp_small, dp_people;

@@ -1,0 +1,726 @@
+/*-------------------------------------------------------------------------
+ *
+ * dp_fit.c
+ *	  A differentially private fit: synth_fit(..., epsilon => e).
+ *
+ * Every statistic the model holds is read from the rows through a
+ * calibrated mechanism, and nothing else is read from them.  Neighbouring
+ * tables differ by one row (added or removed).  The budget epsilon is
+ * split, by sequential composition:
+ *
+ *	- DP_SHARE_ROWS of it: the row count, a count with two-sided geometric
+ *	  noise (the discrete Laplace mechanism; sensitivity 1);
+ *	- DP_SHARE_COLUMNS: the columns' models, in equal parts per modelled
+ *	  column;
+ *	- DP_SHARE_DEPENDENCE: the copula's correlations (given to the columns
+ *	  when there are fewer than two).
+ *
+ * A numeric column (numbers, dates, timestamps) spends an eighth of its
+ * part on a noisy count of its values and an eighth on each bound: the
+ * first candidate of a fixed, data-independent grid (0 and +-2^k, the range
+ * of k set by the type) past the 98th percentile going up, and past the
+ * 2nd going down, found by the sparse vector technique; the other five
+ * eighths go to a histogram of DP_BINS equal bins between the bounds plus
+ * a NULL bin, every count with geometric noise (each row is in one cell:
+ * sensitivity 1).  Values outside the bounds are clipped
+ * into the end bins; inside a bin, values are uniform.  Nothing about the
+ * data's own precision (decimals, lattice steps) is used: integers round
+ * because their type does, numeric columns keep their declared scale.
+ *
+ * A boolean or enum column has a public domain (its type's values): a
+ * noisy histogram over it and NULL.  A text column's domain is the data
+ * itself, so it cannot be pure epsilon-DP; it is (epsilon, delta)-DP with
+ * the stability-based histogram: half of the column's part on the noisy
+ * counts of NULL and non-NULL rows, half on each value's noisy count, and
+ * only values whose noisy count reaches 1 + ln(1/delta_c)/epsilon_c are
+ * kept.  A value in one row is kept with probability below delta_c (the
+ * delta shared equally by the text columns).  The non-NULL rows the kept
+ * values do not account for come back as made-up strings of a fixed,
+ * data-independent shape.
+ *
+ * The correlations: each row's normal scores under the private marginals
+ * (NULL scores 0), clipped to [-DP_CLIP, DP_CLIP], summed per pair of
+ * columns; one row moves the vector of the P pair sums by at most
+ * P * DP_CLIP^2 in L1, so each sum gets Laplace noise of that scale over
+ * the budget.  The sums are scaled to correlations with the released
+ * counts and repaired to the nearest positive definite matrix
+ * (post-processing, free).  No missingness dimensions and no groups: each
+ * would spend budget on structure that noise drowns at these sizes.
+ *
+ * The noise comes from pg_strong_random(), not from the seedable
+ * generator.  The mechanisms sample in floating point (Mironov 2012's
+ * caveat applies to the Laplace noise of the correlations; the counts use
+ * exact discrete noise).  The fit reads every row: a table with more rows
+ * than synth.fit_sample_rows is refused rather than subsampled, since the
+ * reservoir's choice of rows depends on their order.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/catcache.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "column_model.h"
+#include "dependence.h"
+#include "dp_fit.h"
+#include "numerics.h"
+
+#define DP_SHARE_ROWS 0.05
+#define DP_SHARE_DEPENDENCE 0.40
+#define DP_SHARE_COLUMNS (1.0 - DP_SHARE_ROWS - DP_SHARE_DEPENDENCE)
+#define DP_BINS 32
+#define DP_CLIP 2.0
+#define DP_LOW_QUANTILE 0.02
+#define DP_HIGH_QUANTILE 0.98
+#define DP_FRESH_LENGTH 8
+
+/* ---------- noise ---------- */
+
+/* a uniform in (0, 1) from the operating system's strong random source */
+static double
+dp_uniform(void)
+{
+	uint64		x;
+
+	if (!pg_strong_random(&x, sizeof(x)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate random numbers for differential privacy")));
+	return ((double) (x >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/*
+ * Two-sided geometric noise for a count of sensitivity 1 under epsilon:
+ * P(z) proportional to exp(-epsilon |z|), the difference of two geometric
+ * variables.
+ */
+static int64
+dp_geometric(double epsilon)
+{
+	double		log_alpha = -epsilon;
+	double		g1 = floor(log(dp_uniform()) / log_alpha);
+	double		g2 = floor(log(dp_uniform()) / log_alpha);
+	double		z = g1 - g2;
+
+	return (int64) Max(-4e18, Min(4e18, z));
+}
+
+static double
+dp_laplace(double scale)
+{
+	return scale * (log(dp_uniform()) - log(dp_uniform()));
+}
+
+/* a noisy count, never below zero */
+static double
+dp_count(int64 count, double epsilon)
+{
+	int64		noisy = count + dp_geometric(epsilon);
+
+	return noisy > 0 ? (double) noisy : 0.0;
+}
+
+/* ---------- numeric columns ---------- */
+
+/*
+ * The candidates for a bound: 0 and +-2^k, ascending, for k over a range
+ * that depends only on the type (public): whole numbers from 1 up to the
+ * type's limit, days from 1 to 2^21 (5,700 years), microseconds from one
+ * second to 2^62, other numbers from 2^-10 to 2^40.  Few candidates keep
+ * the exponential mechanism sharp at a small epsilon.
+ */
+static double *
+bound_candidates(NumericRepr repr, int *n)
+{
+	int			kmin,
+				kmax,
+				k,
+				i = 0;
+	double	   *c;
+
+	switch (repr)
+	{
+		case REPR_INT2:
+			kmin = 0, kmax = 15;
+			break;
+		case REPR_INT4:
+			kmin = 0, kmax = 31;
+			break;
+		case REPR_INT8:
+			kmin = 0, kmax = 62;
+			break;
+		case REPR_DATE:
+			kmin = 0, kmax = 21;
+			break;
+		case REPR_TIMESTAMP:
+		case REPR_TIMESTAMPTZ:
+			kmin = 20, kmax = 62;
+			break;
+		default:
+			kmin = -10, kmax = 40;
+			break;
+	}
+	c = palloc(sizeof(double) * (2 * (kmax - kmin + 1) + 1));
+	for (k = kmax; k >= kmin; k--)
+		c[i++] = -ldexp(1.0, k);
+	c[i++] = 0.0;
+	for (k = kmin; k <= kmax; k++)
+		c[i++] = ldexp(1.0, k);
+	*n = i;
+	return c;
+}
+
+/* how many of the sorted values lie below x */
+static int
+count_below(const double *sorted, int n, double x)
+{
+	int			lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (sorted[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The sparse vector technique (AboveThreshold; Dwork and Roth, Algorithm 1):
+ * the index of the first query whose noisy value reaches the noisy
+ * threshold, or -1.  The queries are counts (sensitivity 1); however many
+ * are asked, it costs epsilon.
+ */
+static int
+above_threshold(const double *queries, int n, double threshold, double epsilon)
+{
+	double		noisy_threshold = threshold + dp_laplace(2.0 / epsilon);
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (queries[i] + dp_laplace(4.0 / epsilon) >= noisy_threshold)
+			return i;
+	return -1;
+}
+
+/*
+ * Private bounds of the sorted values: the smallest candidate with at least
+ * DP_HIGH_QUANTILE of the (noisy) m values at or below it, and the largest
+ * with DP_LOW_QUANTILE or less below it, each by the sparse vector
+ * technique with epsilon.
+ */
+static void
+dp_bounds(NumericRepr repr, const double *sorted, int n, double m, double epsilon,
+		  double *lo, double *hi)
+{
+	int			ncand;
+	double	   *cand = bound_candidates(repr, &ncand);
+	double	   *q = palloc(sizeof(double) * ncand);
+	int			i,
+				k;
+
+	/* ascending: how many values are at or below each candidate */
+	for (i = 0; i < ncand; i++)
+		q[i] = count_below(sorted, n, nextafter(cand[i], INFINITY));
+	k = above_threshold(q, ncand, DP_HIGH_QUANTILE * m, epsilon);
+	*hi = k >= 0 ? cand[k] : cand[ncand - 1];
+
+	/* descending: how many values are at or above each candidate */
+	for (i = 0; i < ncand; i++)
+		q[i] = n - count_below(sorted, n, cand[ncand - 1 - i]);
+	k = above_threshold(q, ncand, (1.0 - DP_LOW_QUANTILE) * m, epsilon);
+	*lo = k >= 0 ? cand[ncand - 1 - k] : cand[0];
+	pfree(cand);
+	pfree(q);
+}
+
+static int
+declared_decimals(const FitColumn *fc)
+{
+	if (fc->type.repr == REPR_NUMERIC && fc->typmod >= (int32) VARHDRSZ)
+		return ((fc->typmod - VARHDRSZ) & 0xffff);
+	return -1;
+}
+
+static void
+dp_fit_numeric(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int n,
+			   double epsilon, DpCounts *released)
+{
+	double	   *values = palloc(sizeof(double) * Max(n, 1));
+	int64		counts[DP_BINS];
+	double		noisy[DP_BINS];
+	int64		nnull = 0;
+	double		lo,
+				hi,
+				width,
+				total = 0.0,
+				acc = 0.0;
+	int			nv = 0,
+				r,
+				b,
+				np = 0;
+
+	for (r = 0; r < n; r++)
+		if (!sc->isnull[r])
+			values[nv++] = sc->numbers[r];
+		else
+			nnull++;
+	qsort(values, nv, sizeof(double), compare_doubles);
+
+	/* an eighth for the values' count, an eighth for each bound */
+	dp_bounds(fc->type.repr, values, nv, dp_count(nv, epsilon / 8), epsilon / 8, &lo, &hi);
+	if (hi < lo)
+	{
+		double		swap = lo;
+
+		lo = hi;
+		hi = swap;
+	}
+	if (hi - lo < 1e-9 * Max(1.0, fabs(lo)))
+		hi = lo + Max(1.0, fabs(lo) * 0.1);
+	width = (hi - lo) / DP_BINS;
+
+	memset(counts, 0, sizeof(counts));
+	for (r = 0; r < nv; r++)
+	{
+		b = (int) floor((values[r] - lo) / width);
+		counts[Max(0, Min(DP_BINS - 1, b))]++;
+	}
+	for (b = 0; b < DP_BINS; b++)
+	{
+		noisy[b] = dp_count(counts[b], epsilon * 5 / 8);
+		total += noisy[b];
+	}
+	released->nonnull = total;
+	released->null = fc->not_null ? 0.0 : dp_count(nnull, epsilon * 5 / 8);
+	if (total <= 0.0)
+	{
+		for (b = 0; b < DP_BINS; b++)
+			noisy[b] = 1.0;
+		total = DP_BINS;
+	}
+
+	cm->kind = COLUMN_NUMERIC;
+	cm->decimals = declared_decimals(fc);
+	cm->step = 0.0;
+	cm->step_offset = 0.0;
+	cm->quantiles.pieces = palloc(sizeof(QuantilePiece) * DP_BINS);
+	for (b = 0; b < DP_BINS; b++)
+	{
+		if (noisy[b] <= 0.0)
+			continue;
+		acc += noisy[b];
+		cm->quantiles.pieces[np].lo = lo + b * width;
+		cm->quantiles.pieces[np].hi = b == DP_BINS - 1 ? hi : lo + (b + 1) * width;
+		cm->quantiles.pieces[np].cum = Min(acc / total, 1.0);
+		np++;
+	}
+	cm->quantiles.pieces[np - 1].cum = 1.0;
+	cm->quantiles.npieces = np;
+	cm->null_frac = released->null / Max(released->null + released->nonnull, 1.0);
+	if (released->nonnull <= 0.0 && released->null > 0.0)
+		cm->null_frac = 1.0;
+	pfree(values);
+}
+
+/* ---------- categorical columns ---------- */
+
+/* a public domain: the values of a boolean or an enum type, or NULL */
+static List *
+public_domain(Oid typid)
+{
+	List	   *labels = NIL;
+
+	if (typid == BOOLOID)
+		return list_make2(pstrdup("f"), pstrdup("t"));
+	if (type_is_enum(typid))
+	{
+		CatCList   *list = SearchSysCacheList1(ENUMTYPOIDNAME, ObjectIdGetDatum(typid));
+		int			i;
+
+		for (i = 0; i < list->n_members; i++)
+		{
+			Form_pg_enum en = (Form_pg_enum) GETSTRUCT(&list->members[i]->tuple);
+
+			labels = lappend(labels, pstrdup(NameStr(en->enumlabel)));
+		}
+		ReleaseSysCacheList(list);
+	}
+	return labels;
+}
+
+/* made-up strings of a fixed shape: DP_FRESH_LENGTH lowercase letters */
+static StringShape *
+fixed_shape(void)
+{
+	StringShape *shape = palloc0(sizeof(StringShape));
+	int			p;
+
+	shape->length.npieces = 1;
+	shape->length.pieces = palloc(sizeof(QuantilePiece));
+	shape->length.pieces[0].lo = shape->length.pieces[0].hi = DP_FRESH_LENGTH;
+	shape->length.pieces[0].cum = 1.0;
+	for (p = 0; p < SHAPE_POSITIONS; p++)
+	{
+		shape->class_cum[p][0] = 0.0;	/* upper */
+		shape->class_cum[p][1] = 1.0;	/* lower */
+		shape->class_cum[p][2] = 1.0;
+		shape->class_cum[p][3] = 1.0;
+		shape->class_cum[p][4] = 1.0;
+	}
+	return shape;
+}
+
+typedef struct LabelCount
+{
+	char	   *label;
+	double		count;
+} LabelCount;
+
+static int
+compare_label_counts(const void *a, const void *b)
+{
+	const LabelCount *x = (const LabelCount *) a;
+	const LabelCount *y = (const LabelCount *) b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->label, y->label);
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void
+dp_fit_categorical(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int n,
+				   double epsilon, double delta, DpCounts *released)
+{
+	List	   *domain = public_domain(fc->typid);
+	char	  **values = palloc(sizeof(char *) * Max(n, 1));
+	LabelCount *kept;
+	int			nkept = 0;
+	int64		nnull = 0;
+	double		kept_total = 0.0;
+	int			nv = 0,
+				r,
+				i,
+				j;
+
+	for (r = 0; r < n; r++)
+		if (!sc->isnull[r])
+			values[nv++] = sc->strings[r];
+		else
+			nnull++;
+	qsort(values, nv, sizeof(char *), compare_strings);
+
+	cm->kind = COLUMN_CATEGORICAL;
+	cm->other_prob = 0.0;
+	cm->shape = NULL;
+	if (domain != NIL)
+	{
+		/* one histogram over the public domain and NULL */
+		ListCell   *lc;
+
+		kept = palloc(sizeof(LabelCount) * list_length(domain));
+		foreach(lc, domain)
+		{
+			char	   *label = lfirst(lc);
+			int			lo = 0,
+						count = 0;
+
+			while (lo < nv && strcmp(values[lo], label) < 0)
+				lo++;
+			while (lo + count < nv && strcmp(values[lo + count], label) == 0)
+				count++;
+			kept[nkept].label = label;
+			kept[nkept].count = dp_count(count, epsilon);
+			kept_total += kept[nkept].count;
+			nkept++;
+		}
+		released->null = fc->not_null ? 0.0 : dp_count(nnull, epsilon);
+		released->nonnull = kept_total;
+		if (kept_total <= 0.0)
+		{
+			for (i = 0; i < nkept; i++)
+				kept[i].count = 1.0;
+			kept_total = nkept;
+		}
+	}
+	else
+	{
+		/* text: the stability-based histogram over the values present */
+		double		eps_half = epsilon / 2;
+		double		threshold = 1.0 + ceil(log(1.0 / delta) / eps_half);
+		double		other;
+
+		released->null = fc->not_null ? 0.0 : dp_count(nnull, eps_half);
+		released->nonnull = dp_count(nv, eps_half);
+		kept = palloc(sizeof(LabelCount) * Max(nv, 1));
+		for (i = 0; i < nv; i = j)
+		{
+			double		noisy;
+
+			for (j = i + 1; j < nv && strcmp(values[j], values[i]) == 0; j++)
+				;
+			noisy = dp_count(j - i, eps_half);
+			if (noisy >= threshold)
+			{
+				kept[nkept].label = values[i];
+				kept[nkept].count = noisy;
+				kept_total += noisy;
+				nkept++;
+			}
+		}
+		other = Max(released->nonnull - kept_total, 0.0);
+		if (other > 0.0 && fc->type.fresh_strings)
+		{
+			cm->shape = fixed_shape();
+			cm->other_prob = other / (kept_total + other);
+			kept_total += other;
+		}
+		else if (nkept == 0)
+		{
+			cm->shape = fixed_shape();
+			cm->other_prob = 1.0;
+			kept_total = 1.0;
+		}
+	}
+
+	qsort(kept, nkept, sizeof(LabelCount), compare_label_counts);
+	cm->ncategories = nkept;
+	cm->labels = palloc(sizeof(char *) * Max(nkept, 1));
+	cm->category_cum = palloc(sizeof(double) * Max(nkept, 1));
+	{
+		double		acc = 0.0;
+
+		for (i = 0; i < nkept; i++)
+		{
+			cm->labels[i] = pstrdup(kept[i].label);
+			acc += kept[i].count;
+			cm->category_cum[i] = Min(acc / kept_total, 1.0);
+		}
+		if (cm->shape == NULL && nkept > 0)
+			cm->category_cum[nkept - 1] = 1.0;
+	}
+	cm->null_frac = released->null / Max(released->null + released->nonnull, 1.0);
+	if (released->nonnull <= 0.0 && released->null > 0.0)
+		cm->null_frac = 1.0;
+	pfree(values);
+}
+
+/* ---------- the copula ---------- */
+
+/* the normal score of row r of column c under its private model */
+static double
+dp_score(const ColumnModel *cm, const SampleColumn *sc, int r)
+{
+	double		u = 0.5;
+
+	if (sc->isnull[r])
+		return 0.0;
+	if (cm->kind == COLUMN_NUMERIC)
+		u = column_value_cdf(cm, sc->numbers[r]);
+	else
+	{
+		int			k;
+
+		u = cm->ncategories > 0 ? (cm->category_cum[cm->ncategories - 1] + 1.0) / 2 : 0.5;
+		for (k = 0; k < cm->ncategories; k++)
+			if (strcmp(cm->labels[k], sc->strings[r]) == 0)
+			{
+				u = ((k > 0 ? cm->category_cum[k - 1] : 0.0) + cm->category_cum[k]) / 2;
+				break;
+			}
+	}
+	return Max(-DP_CLIP, Min(DP_CLIP, synth_normal_quantile(u)));
+}
+
+/* E[min(Z^2, C^2)] for Z standard normal: a clipped score's variance */
+static double
+clipped_variance(void)
+{
+	double		c = DP_CLIP;
+	double		tail = synth_gaussian_mass(c, INFINITY);
+	double		density = exp(-c * c / 2) / sqrt(2 * M_PI);
+
+	return (1.0 - 2 * tail) - 2 * c * density + 2 * c * c * tail;
+}
+
+static void
+dp_fit_dependence(SynthModel *model, const TableSample *sample, double epsilon,
+				  const DpCounts *released)
+{
+	DependenceModel *dep = &model->dependence;
+	int			n = sample->nrows;
+	int		   *cols = palloc(sizeof(int) * Max(model->ncolumns, 1));
+	double	  **scores;
+	double		v = clipped_variance();
+	int			d = 0,
+				npairs,
+				i,
+				j,
+				r;
+	double		scale;
+
+	for (i = 0; i < model->ncolumns; i++)
+	{
+		const ColumnModel *cm = &model->columns[i];
+
+		if ((cm->kind == COLUMN_NUMERIC && cm->quantiles.npieces > 0) ||
+			(cm->kind == COLUMN_CATEGORICAL && cm->ncategories + (cm->other_prob > 0) > 1))
+			cols[d++] = i;
+	}
+	dep->kind = DEPENDENCE_NONE;
+	dep->dim = 0;
+	if (d < 2)
+		return;
+
+	scores = palloc(sizeof(double *) * d);
+	for (i = 0; i < d; i++)
+	{
+		scores[i] = palloc(sizeof(double) * Max(n, 1));
+		for (r = 0; r < n; r++)
+			scores[i][r] = dp_score(&model->columns[cols[i]], &sample->columns[cols[i]], r);
+		CHECK_FOR_INTERRUPTS();
+	}
+	npairs = d * (d - 1) / 2;
+	scale = npairs * DP_CLIP * DP_CLIP / epsilon;
+
+	dep->kind = DEPENDENCE_GAUSSIAN_COPULA;
+	dep->dim = d;
+	dep->columns = cols;
+	dep->correlation = palloc(sizeof(double) * d * d);
+	for (i = 0; i < d; i++)
+	{
+		dep->correlation[i * d + i] = 1.0;
+		for (j = 0; j < i; j++)
+		{
+			double		sum = 0.0;
+			double		denom = v * sqrt(Max(released[cols[i]].nonnull, 1.0) *
+										 Max(released[cols[j]].nonnull, 1.0));
+			double		rho;
+
+			for (r = 0; r < n; r++)
+				sum += scores[i][r] * scores[j][r];
+			rho = (sum + dp_laplace(scale)) / denom;
+			rho = Max(-0.95, Min(0.95, rho));
+			dep->correlation[i * d + j] = dep->correlation[j * d + i] = rho;
+		}
+	}
+	dependence_make_positive_definite(dep->correlation, d);
+	for (i = 0; i < d; i++)
+		pfree(scores[i]);
+	pfree(scores);
+}
+
+/* ---------- the model ---------- */
+
+SynthModel *
+dp_build_model(FitColumn *cols, int ncols, const TableSample *sample, double epsilon,
+			   double delta, int min_group_size)
+{
+	SynthModel *model = palloc0(sizeof(SynthModel));
+	DpCounts   *released = palloc0(sizeof(DpCounts) * Max(ncols, 1));
+	int			n = sample->nrows;
+	int			modelled = 0,
+				ntext = 0,
+				sortable = 0;
+	double		eps_rows = epsilon * DP_SHARE_ROWS;
+	double		eps_columns = epsilon * DP_SHARE_COLUMNS;
+	double		eps_dependence = epsilon * DP_SHARE_DEPENDENCE;
+	double		noisy_rows;
+	int			i;
+
+	for (i = 0; i < ncols; i++)
+	{
+		if (cols[i].excluded)
+			continue;
+		modelled++;
+		if (cols[i].type.kind == COLUMN_NUMERIC || cols[i].type.kind == COLUMN_CATEGORICAL)
+			sortable++;
+		if (cols[i].type.kind == COLUMN_CATEGORICAL && public_domain(cols[i].typid) == NIL)
+			ntext++;
+	}
+	if (sortable < 2)
+	{
+		/* no copula: its share goes to the columns */
+		eps_columns += eps_dependence;
+		eps_dependence = 0.0;
+	}
+
+	model->ncolumns = ncols;
+	model->columns = palloc0(sizeof(ColumnModel) * ncols);
+	model->min_group_size = min_group_size;
+	model->group_column = -1;
+	model->epsilon = epsilon;
+	model->delta = ntext > 0 ? delta : 0.0;
+	model->budget_rows = DP_SHARE_ROWS;
+	model->budget_columns = eps_columns / epsilon;
+	model->budget_dependence = eps_dependence / epsilon;
+
+	noisy_rows = dp_count(n, eps_rows);
+	model->rows_read = model->rows_used = (int64) noisy_rows;
+
+	for (i = 0; i < ncols; i++)
+	{
+		FitColumn  *fc = &cols[i];
+		ColumnModel *cm = &model->columns[i];
+		const SampleColumn *sc = &sample->columns[i];
+		double		eps_c = eps_columns / Max(modelled, 1);
+
+		CHECK_FOR_INTERRUPTS();
+		cm->name = fc->name;
+		cm->type_name = format_type_be(fc->typid);
+		cm->decimals = -1;
+		if (fc->excluded)
+		{
+			cm->kind = COLUMN_EXCLUDED;
+			cm->null_frac = 1.0;
+			continue;
+		}
+		switch (fc->type.kind)
+		{
+			case COLUMN_NUMERIC:
+				dp_fit_numeric(cm, fc, sc, n, eps_c, &released[i]);
+				break;
+			case COLUMN_CATEGORICAL:
+				dp_fit_categorical(cm, fc, sc, n, eps_c, delta / Max(ntext, 1), &released[i]);
+				break;
+			case COLUMN_UUID:
+				{
+					int64		nnull = 0;
+					int			r;
+
+					for (r = 0; r < n; r++)
+						nnull += sc->isnull[r] ? 1 : 0;
+					cm->kind = COLUMN_UUID;
+					released[i].null = fc->not_null ? 0.0 : dp_count(nnull, eps_c);
+					released[i].nonnull = dp_count(n - nnull, eps_c);
+					cm->null_frac = released[i].null / Max(released[i].null + released[i].nonnull, 1.0);
+					break;
+				}
+			case COLUMN_EXCLUDED:
+				break;
+		}
+	}
+	if (eps_dependence > 0.0)
+		dp_fit_dependence(model, sample, eps_dependence, released);
+	pfree(released);
+	return model;
+}
