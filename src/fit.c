@@ -16,9 +16,11 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/progress.h"
 #include "executor/spi.h"
@@ -30,6 +32,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "column_model.h"
 #include "column_types.h"
@@ -86,6 +89,49 @@ name_in_list(List *names, const char *name)
 }
 
 /*
+ * Integer columns that are keys: the only column of a unique index (a
+ * primary key or a unique constraint; not partial, not an expression).
+ * Their values are generated fresh and unique instead of being modelled.
+ */
+static void
+mark_keys(Relation rel, FitColumn *cols, int ncols)
+{
+	List	   *indexes;
+	ListCell   *lc;
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION &&
+		rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE &&
+		rel->rd_rel->relkind != RELKIND_MATVIEW)
+		return;
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_index index;
+		int			i;
+
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		index = (Form_pg_index) GETSTRUCT(tuple);
+		if (index->indisunique && index->indnkeyatts == 1 && index->indkey.values[0] > 0 &&
+			heap_attisnull(tuple, Anum_pg_index_indpred, NULL) &&
+			heap_attisnull(tuple, Anum_pg_index_indexprs, NULL))
+		{
+			const char *name = NameStr(TupleDescAttr(RelationGetDescr(rel),
+													 index->indkey.values[0] - 1)->attname);
+
+			for (i = 0; i < ncols; i++)
+				if (strcmp(cols[i].name, name) == 0 && !cols[i].excluded &&
+					(cols[i].type.repr == REPR_INT2 || cols[i].type.repr == REPR_INT4 ||
+					 cols[i].type.repr == REPR_INT8))
+					cols[i].is_key = true;
+		}
+		ReleaseSysCache(tuple);
+	}
+	list_free(indexes);
+}
+
+/*
  * Read the relation's columns and decide how each is modelled; errors for
  * unsupported types, unknown excluded columns and excluded NOT NULL ones.
  */
@@ -139,6 +185,7 @@ plan_columns(Relation rel, List *exclude, int *ncolumns)
 		fc->type = classify_type(att->atttypid);
 		fc->excluded = name_in_list(exclude, fc->name);
 		fc->not_null = att->attnotnull;
+		fc->is_key = false;
 		fc->max_decimals = 0;
 
 		if (fc->excluded && att->attnotnull)
@@ -178,6 +225,7 @@ plan_columns(Relation rel, List *exclude, int *ncolumns)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 				 errmsg("relation \"%s\" has no columns", RelationGetRelationName(rel))));
+	mark_keys(rel, cols, n);
 	*ncolumns = n;
 	return cols;
 }
@@ -393,6 +441,7 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 						if (!sc->isnull[r])
 							values[k++] = sc->numbers[r];
 					column_fit_numeric(cm, values, nvalues, n, fc->max_decimals, min_group_size);
+					cm->is_key = fc->is_key;
 					pfree(values);
 					break;
 				}

@@ -107,6 +107,12 @@ add_column(StringInfo buf, const ColumnModel *cm)
 				add_key(buf, "step_offset", false);
 				add_number(buf, cm->step_offset);
 			}
+			if (cm->is_key)
+			{
+				/* sampled fresh: unique values in the distribution's range */
+				add_key(buf, "key", false);
+				appendStringInfoString(buf, "true");
+			}
 			add_key(buf, "distribution", false);
 			add_quantiles(buf, &cm->quantiles);
 			break;

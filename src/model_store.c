@@ -11,7 +11,8 @@
  *	 (version 2 on:) float8 epsilon (0: not differentially private) |
  *				 float8 delta | float8 budget shares: rows, columns, dependence
  *	 int32 ncolumns
- *	 per column: string name | string type | uint8 kind | uint8 reserved (0)
+ *	 per column: string name | string type | uint8 kind | uint8 flags (bit 0:
+ *				 a unique integer key, numeric columns only; version 1: 0)
  *				 | float8 null_frac | kind-specific part (see write_column)
  *	 uint8 dependence kind | for a Gaussian copula: int32 dim,
  *				 int32 dimension[dim] (c: values of column c, ncolumns + c:
@@ -52,6 +53,7 @@
 #include "column_model.h"
 #include "model_store.h"
 
+#define COLUMN_FLAG_KEY 0x01
 #define MODEL_MAGIC "SYNM"
 #define MODEL_MAX_COLUMNS 1600
 #define MODEL_MAX_PIECES (QUANTILE_MAX_ATOMS + QUANTILE_MAX_SEGMENTS + 2)
@@ -144,7 +146,7 @@ write_column(StringInfo buf, const ColumnModel *cm)
 	put_string(buf, cm->name);
 	put_string(buf, cm->type_name);
 	put_u8(buf, (uint8) cm->kind);
-	put_u8(buf, 0);
+	put_u8(buf, cm->is_key ? COLUMN_FLAG_KEY : 0);
 	put_f8(buf, cm->null_frac);
 	switch (cm->kind)
 	{
@@ -414,6 +416,7 @@ read_column(ModelReader *r, ColumnModel *cm)
 {
 	int			i,
 				j;
+	uint8		flags;
 
 	memset(cm, 0, sizeof(ColumnModel));
 	cm->name = get_string(r);
@@ -423,8 +426,11 @@ read_column(ModelReader *r, ColumnModel *cm)
 	cm->kind = (ColumnKind) get_u8(r);
 	if ((int) cm->kind > COLUMN_KIND_MAX)
 		corrupt(r, "A column in the model has an unknown kind.");
-	if (get_u8(r) != 0)
-		corrupt(r, "A reserved field in the model is not zero.");
+	flags = get_u8(r);
+	if ((flags & ~COLUMN_FLAG_KEY) != 0 ||
+		((flags & COLUMN_FLAG_KEY) && cm->kind != COLUMN_NUMERIC))
+		corrupt(r, "A column of the model has unknown flags.");
+	cm->is_key = (flags & COLUMN_FLAG_KEY) != 0;
 	cm->null_frac = get_prob(r);
 	cm->decimals = -1;
 

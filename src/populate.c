@@ -462,6 +462,8 @@ synth_populate(PG_FUNCTION_ARGS)
 	List	   *attnames;
 	List	   *attnums;
 	uint64		processed;
+	int64		total;
+	uint64		base_seed;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -471,6 +473,8 @@ synth_populate(PG_FUNCTION_ARGS)
 	n = synth_arg_row_count(fcinfo, 1);
 	model_name = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	seed = synth_arg_seed(fcinfo, 3);
+	total = n;
+	base_seed = seed;
 	synth_arg_stream(fcinfo, 4, &n, &seed);
 
 	if (PG_NARGS() > 6 && !PG_ARGISNULL(6) && PG_GETARG_INT32(6) != 1)
@@ -509,6 +513,7 @@ synth_populate(PG_FUNCTION_ARGS)
 	check_target(pstate, rel, attnums);
 
 	rs->sampler = sampler_prepare(sm->model, sdesc, sm->name);
+	synth_arg_numbering(fcinfo, 4, rs->sampler, total, base_seed);
 	rs->nrows = n;
 	rs->values = palloc(sizeof(Datum) * Max(sdesc->natts, 1));
 	rs->nulls = palloc(sizeof(bool) * Max(sdesc->natts, 1));

@@ -86,6 +86,20 @@ synth_arg_stream(FunctionCallInfo fcinfo, int argno, int64 *n, uint64 *seed)
 	*seed = synth_mix_seed(*seed ^ synth_mix_seed(((uint64) streams << 32) | (uint64) stream));
 }
 
+/*
+ * Tell the sampler how this call's rows are numbered (for unique keys):
+ * "total" rows and "seed" as given, before synth_arg_stream() narrowed them,
+ * and the stream arguments at "argno".
+ */
+void
+synth_arg_numbering(FunctionCallInfo fcinfo, int argno, Sampler *s, int64 total, uint64 seed)
+{
+	int32		stream = PG_ARGISNULL(argno) ? 0 : PG_GETARG_INT32(argno);
+	int32		streams = PG_ARGISNULL(argno + 1) ? 1 : PG_GETARG_INT32(argno + 1);
+
+	sampler_set_numbering(s, seed, total, stream, streams);
+}
+
 /* the condition argument, parsed against the output row type; NULL if none */
 static Condition *
 get_condition(FunctionCallInfo fcinfo, int argno, TupleDesc desc)
@@ -256,8 +270,10 @@ synth_sample(PG_FUNCTION_ARGS)
 {
 	Oid			typid = get_fn_expr_argtype(fcinfo->flinfo, 0);
 	int64		n = synth_arg_row_count(fcinfo, 1);
+	int64		total = n;
 	char	   *model_name;
 	uint64		seed = synth_arg_seed(fcinfo, 3);
+	uint64		base_seed = seed;
 	TupleDesc	desc;
 	MemoryContext callctx;
 	MemoryContext old;
@@ -279,6 +295,7 @@ synth_sample(PG_FUNCTION_ARGS)
 	model_name = sm->name;
 	desc = lookup_rowtype_tupdesc_copy(typid, -1);
 	s = sampler_prepare(sm->model, desc, model_name);
+	synth_arg_numbering(fcinfo, 4, s, total, base_seed);
 	cond = get_condition(fcinfo, 6, desc);
 	MemoryContextSwitchTo(old);
 
@@ -296,6 +313,8 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 	char	   *model_name;
 	int64		n;
 	uint64		seed;
+	int64		total;
+	uint64		base_seed;
 	TupleDesc	desc;
 	TupleDesc	jsonb_desc;
 	MemoryContext callctx;
@@ -312,6 +331,8 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 	model_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	n = synth_arg_row_count(fcinfo, 1);
 	seed = synth_arg_seed(fcinfo, 2);
+	total = n;
+	base_seed = seed;
 	synth_arg_stream(fcinfo, 3, &n, &seed);
 
 	callctx = AllocSetContextCreate(CurrentMemoryContext, "synth sample", ALLOCSET_DEFAULT_SIZES);
@@ -331,6 +352,7 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 	}
 	desc = BlessTupleDesc(desc);
 	s = sampler_prepare(sm->model, desc, model_name);
+	synth_arg_numbering(fcinfo, 3, s, total, base_seed);
 	cond = get_condition(fcinfo, 5, desc);
 
 	jsonb_desc = CreateTemplateTupleDesc(1);

@@ -26,6 +26,11 @@ extern uint64 synth_arg_seed(FunctionCallInfo fcinfo, int argno);
  */
 extern void synth_arg_stream(FunctionCallInfo fcinfo, int argno, int64 *n, uint64 *seed);
 
+/* the numbering of the call's rows for unique keys (sampler.h) */
+struct Sampler;
+extern void synth_arg_numbering(FunctionCallInfo fcinfo, int argno, struct Sampler *s,
+								int64 total, uint64 seed);
+
 /* the model named model_name, or by default the one fitted on relation relid */
 extern StoredModel *synth_model_for_relation(Oid relid, const char *model_name);
 

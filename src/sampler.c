@@ -79,6 +79,17 @@ struct Sampler
 	MemoryContext attempt_ctx;	/* a row's values until the next row */
 	int64		attempts;
 	int64		accepted;
+
+	/* unique keys (on the top sampler): see sampler_set_numbering() */
+	int			nkeys;
+	int		   *key_att;
+	double	   *key_lo;
+	double	   *key_hi;
+	uint64	   *key_range;
+	uint64		key_seed;
+	int64		key_row;		/* rows (or attempts) drawn so far */
+	int32		key_stream;
+	int32		key_streams;
 };
 
 /*
@@ -178,6 +189,27 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 					 errmsg("synth model \"%s\" models column \"%s\" of type %s as uuid",
 							model_name, cm->name, typname)));
 	}
+	s->key_att = palloc(sizeof(int) * Max(desc->natts, 1));
+	s->key_lo = palloc(sizeof(double) * Max(desc->natts, 1));
+	s->key_hi = palloc(sizeof(double) * Max(desc->natts, 1));
+	s->key_range = palloc(sizeof(uint64) * Max(desc->natts, 1));
+	for (i = 0; i < desc->natts; i++)
+	{
+		const ColumnModel *cm = s->cols[i].cm;
+
+		if (cm != NULL && cm->kind == COLUMN_NUMERIC && cm->is_key &&
+			cm->quantiles.npieces > 0 && s->cols[i].repr >= REPR_INT2 &&
+			s->cols[i].repr <= REPR_INT8)
+		{
+			s->key_att[s->nkeys] = i;
+			s->key_lo[s->nkeys] = ceil(cm->quantiles.pieces[0].lo);
+			s->key_hi[s->nkeys] = Max(floor(cm->quantiles.pieces[cm->quantiles.npieces - 1].hi),
+									  s->key_lo[s->nkeys]);
+			s->nkeys++;
+		}
+	}
+	sampler_set_numbering(s, 0, 0, 0, 1);
+
 	for (j = 0; j < model->ncolumns; j++)
 		if (!used[j])
 			ereport(ERROR,
@@ -310,6 +342,86 @@ fill_row(Sampler *s, Datum *values, bool *nulls)
 	}
 }
 
+/*
+ * A bijection of [0, range): a four-round Feistel network on the smallest
+ * even number of bits that covers the range, keyed by "key", walked until
+ * it lands inside (cycle walking; fewer than four steps on average).
+ */
+static uint64
+permute(uint64 x, uint64 range, uint64 key)
+{
+	int			bits = 2;
+	int			half;
+	uint64		mask;
+
+	while (bits < 62 && (UINT64CONST(1) << bits) < range)
+		bits += 2;
+	half = bits / 2;
+	mask = (UINT64CONST(1) << half) - 1;
+	do
+	{
+		uint64		left = x >> half;
+		uint64		right = x & mask;
+		int			round;
+
+		for (round = 0; round < 4; round++)
+		{
+			uint64		f = synth_mix_seed(right ^ key ^ ((uint64) (round + 1) << 56)) & mask;
+			uint64		next = left ^ f;
+
+			left = right;
+			right = next;
+		}
+		x = (left << half) | right;
+	} while (x >= range);
+	return x;
+}
+
+/*
+ * Unique keys: the row's number g (rows of stream i of k are numbered i,
+ * i + k, i + 2k, ..., so streams never share one) is mapped by a keyed
+ * permutation of [0, range) to lo + its image; numbers past the range (more
+ * rows than the range holds, or rows rejected under a condition) map to
+ * lo + g itself, which the permutation never reaches.
+ */
+static void
+apply_keys(Sampler *s, Datum *values, bool *nulls)
+{
+	uint64		g = (uint64) s->key_row * s->key_streams + s->key_stream;
+	int			k;
+
+	s->key_row++;
+	for (k = 0; k < s->nkeys; k++)
+	{
+		const ColumnSampler *cs = &s->cols[s->key_att[k]];
+		uint64		off = g < s->key_range[k] ? permute(g, s->key_range[k], s->key_seed + k) : g;
+
+		if (!nulls[s->key_att[k]])
+			values[s->key_att[k]] = numeric_datum(cs->repr, s->key_lo[k] + (double) off, 0, 0.0,
+												  cs->typmod);
+	}
+}
+
+/*
+ * The numbering of the rows for unique keys: this call draws stream
+ * "stream" of "streams" of "total" rows, whose randomness comes from
+ * "seed" (the caller's, before mixing in the stream).  Each key column
+ * draws from [lo, lo + range) with range the larger of the model's range
+ * and the total.
+ */
+void
+sampler_set_numbering(Sampler *s, uint64 seed, int64 total, int32 stream, int32 streams)
+{
+	int			k;
+
+	s->key_seed = synth_mix_seed(seed ^ UINT64CONST(0x6b6579));
+	s->key_row = 0;
+	s->key_stream = stream;
+	s->key_streams = Max(streams, 1);
+	for (k = 0; k < s->nkeys; k++)
+		s->key_range[k] = (uint64) Max(s->key_hi[k] - s->key_lo[k] + 1.0, (double) Max(total, 1));
+}
+
 static void sample_row_conditional(Sampler *s, Datum *values, bool *nulls);
 
 /*
@@ -319,6 +431,8 @@ static void sample_row_conditional(Sampler *s, Datum *values, bool *nulls);
 void
 sample_row(Sampler *s, Datum *values, bool *nulls)
 {
+	Sampler    *top = s;
+
 	if (s->condition != NULL)
 	{
 		sample_row_conditional(s, values, nulls);
@@ -335,6 +449,8 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 	}
 	dependence_draw(s->dependence, s->rng, s->u);
 	fill_row(s, values, nulls);
+	if (top->nkeys > 0)
+		apply_keys(top, values, nulls);
 }
 
 /*
@@ -542,7 +658,8 @@ atom_sets(Sampler *s, const Condition *cond, int only, USet **sets, MemoryContex
 			uset_add(set, f, 1.0);
 			restrict_uniform(sets, ncols + j, set);
 		}
-		if (atom->kind == ATOM_VALUES)
+		/* a key's values do not come from its uniform: only checking can tell */
+		if (atom->kind == ATOM_VALUES && !cm->is_key)
 			restrict_uniform(sets, j, value_set(cs, atom, scratch));
 	}
 	for (a = 0; a < 2 * ncols; a++)
@@ -716,6 +833,8 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 		leaf = s->leaves[g];
 		conditional_draw(leaf->conditional, s->rng, leaf->u);
 		fill_row(leaf, values, nulls);
+		if (s->nkeys > 0)
+			apply_keys(s, values, nulls);
 		s->attempts++;
 		if (condition_holds(s->condition, values, nulls))
 			break;

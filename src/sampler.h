@@ -22,6 +22,14 @@ typedef struct Sampler Sampler;
 extern Sampler *sampler_prepare(const SynthModel *model, TupleDesc desc,
 								const char *model_name);
 
+/*
+ * Unique key columns: this call draws part "stream" of "streams" of "total"
+ * rows of the caller's "seed" (before the stream is mixed in); without it,
+ * the one stream of an unknown number of rows.
+ */
+extern void sampler_set_numbering(Sampler *s, uint64 seed, int64 total, int32 stream,
+								  int32 streams);
+
 /* the random number generator the rows are drawn from */
 extern void sampler_set_rng(Sampler *s, SynthRng *rng);
 

@@ -1,0 +1,41 @@
+-- Unique keys: an integer column that is the only column of a unique index
+-- (people.id is the primary key) is sampled fresh and unique, in the range
+-- the model states, and never as a copy of the real column.
+\set VERBOSITY terse
+SET extra_float_digits = 0;
+SELECT synth_fit('people');
+SELECT c->>'name' AS column, c->>'key' AS key
+FROM jsonb_array_elements(synth_model('people')->'columns') c WHERE c ? 'key';
+
+-- fewer rows than the range: distinct and inside it
+WITH m AS (SELECT (c->'distribution'->0->>'from')::float8 AS lo,
+                  (c->'distribution'->-1->>'to')::float8 AS hi
+           FROM jsonb_array_elements(synth_model('people')->'columns') c WHERE c->>'name' = 'id')
+SELECT count(*) AS rows, count(DISTINCT id) = count(*) AS unique_ids,
+       bool_and(id >= ceil(lo) AND id <= floor(hi)) AS in_range
+FROM synth_sample(NULL::people, 2000, seed => 4), m;
+-- more rows than the range: still distinct, the range is extended upwards
+SELECT count(*) AS rows, count(DISTINCT id) = count(*) AS unique_ids
+FROM synth_sample(NULL::people, 100000, seed => 4);
+-- streams never share a key, and together hold the keys of one call
+SELECT count(*) AS rows, count(DISTINCT id) = count(*) AS unique_ids
+FROM generate_series(0, 3) AS i, synth_sample(NULL::people, 10000, seed => 4, stream => i, streams => 4);
+SELECT (SELECT array_agg(id ORDER BY id) FROM generate_series(0, 3) AS i,
+               synth_sample(NULL::people, 1000, seed => 4, stream => i, streams => 4))
+     = (SELECT array_agg(id ORDER BY id) FROM synth_sample(NULL::people, 1000, seed => 4)) AS same_keys;
+-- under a condition on the key (checked row by row) keys stay unique
+SELECT count(*) AS rows, count(DISTINCT id) = count(*) AS unique_ids, bool_and(id < 1000) AS satisfied
+FROM synth_sample(NULL::people, 500, seed => 4, condition => 'id < 1000');
+-- a staging copy with the primary key fills without a unique violation
+CREATE TABLE people_staging (LIKE people INCLUDING ALL);
+SELECT synth_populate('people_staging', 20000, model => 'people', seed => 4);
+SELECT count(*), count(DISTINCT id) FROM people_staging;
+DROP TABLE people_staging;
+-- a unique constraint makes a key too; a non-unique or multi-column index does not
+CREATE TABLE keyed (a integer UNIQUE, b integer, c integer, d bigint, UNIQUE (b, c));
+CREATE INDEX ON keyed (d);
+INSERT INTO keyed SELECT i, i % 50, i / 50, i FROM generate_series(1, 500) i;
+SELECT synth_fit('keyed');
+SELECT c->>'name' AS column, c->>'key' AS key FROM jsonb_array_elements(synth_model('keyed')->'columns') c;
+SELECT synth_drop('keyed');
+DROP TABLE keyed;
