@@ -18,8 +18,8 @@
  * A numeric column (numbers, dates, timestamps) spends an eighth of its
  * part on a noisy count of its values and an eighth on each bound: the
  * first candidate of a fixed, data-independent grid (0 and +-2^k, the range
- * of k set by the type) past the 98th percentile going up, and past the
- * 2nd going down, found by the sparse vector technique; the other five
+ * of k set by the type) past the 98th percentile going up from 0, and past
+ * the 2nd going down from 0, found by the sparse vector technique; the other five
  * eighths go to a histogram of DP_BINS equal bins between the bounds plus
  * a NULL bin, every count with geometric noise (each row is in one cell:
  * sensitivity 1).  Values outside the bounds are clipped
@@ -79,7 +79,6 @@
 #define DP_SHARE_COLUMNS (1.0 - DP_SHARE_ROWS - DP_SHARE_DEPENDENCE)
 #define DP_BINS 32
 #define DP_CLIP 2.0
-#define DP_LOW_QUANTILE 0.02
 #define DP_HIGH_QUANTILE 0.98
 #define DP_FRESH_LENGTH 8
 
@@ -217,10 +216,14 @@ above_threshold(const double *queries, int n, double threshold, double epsilon)
 }
 
 /*
- * Private bounds of the sorted values: the smallest candidate with at least
- * DP_HIGH_QUANTILE of the (noisy) m values at or below it, and the largest
- * with DP_LOW_QUANTILE or less below it, each by the sparse vector
- * technique with epsilon.
+ * Private bounds of the sorted values, each by the sparse vector technique
+ * with epsilon: going up from 0 through the positive candidates, the first
+ * with at least DP_HIGH_QUANTILE of the (noisy) m values at or below it;
+ * going down from 0 through the negative ones, the first with at least
+ * that share at or above it.  Starting from 0 keeps the queries whose
+ * count is far from the threshold few, so the noise rarely stops a scan
+ * early; data that is all positive gets 0 (or just below) as its lower
+ * bound.
  */
 static void
 dp_bounds(NumericRepr repr, const double *sorted, int n, double m, double epsilon,
@@ -228,21 +231,23 @@ dp_bounds(NumericRepr repr, const double *sorted, int n, double m, double epsilo
 {
 	int			ncand;
 	double	   *cand = bound_candidates(repr, &ncand);
-	double	   *q = palloc(sizeof(double) * ncand);
+	int			zero = ncand / 2;	/* the candidates are symmetric around 0 */
+	int			nside = ncand - zero;	/* 0 and one sign's candidates */
+	double	   *q = palloc(sizeof(double) * nside);
 	int			i,
 				k;
 
-	/* ascending: how many values are at or below each candidate */
-	for (i = 0; i < ncand; i++)
-		q[i] = count_below(sorted, n, nextafter(cand[i], INFINITY));
-	k = above_threshold(q, ncand, DP_HIGH_QUANTILE * m, epsilon);
-	*hi = k >= 0 ? cand[k] : cand[ncand - 1];
+	/* up: how many values are at or below 0, 2^kmin, ... */
+	for (i = 0; i < nside; i++)
+		q[i] = count_below(sorted, n, nextafter(cand[zero + i], INFINITY));
+	k = above_threshold(q, nside, DP_HIGH_QUANTILE * m, epsilon);
+	*hi = k >= 0 ? cand[zero + k] : cand[ncand - 1];
 
-	/* descending: how many values are at or above each candidate */
-	for (i = 0; i < ncand; i++)
-		q[i] = n - count_below(sorted, n, cand[ncand - 1 - i]);
-	k = above_threshold(q, ncand, (1.0 - DP_LOW_QUANTILE) * m, epsilon);
-	*lo = k >= 0 ? cand[ncand - 1 - k] : cand[0];
+	/* down: how many values are at or above 0, -2^kmin, ... */
+	for (i = 0; i < nside; i++)
+		q[i] = n - count_below(sorted, n, cand[zero - i]);
+	k = above_threshold(q, nside, DP_HIGH_QUANTILE * m, epsilon);
+	*lo = k >= 0 ? cand[zero - k] : cand[0];
 	pfree(cand);
 	pfree(q);
 }
