@@ -598,7 +598,7 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		return;
 	row_group = palloc(sizeof(int) * Max(sample->nrows, 1));
 	column = grouping_choose(model, sample, depth == 0 ? GROUP_MIN_ROWS : GROUP_MIN_ROWS_NESTED,
-							 row_group, &ngroups);
+							 depth == 0, row_group, &ngroups);
 	if (column < 0)
 		return;
 	model->group_column = column;

@@ -32,6 +32,7 @@
 #include "grouping.h"
 
 #define CODE_BINS 10
+#define GROUP_NUMERIC_BINS 4		/* a continuous column groups by quartiles */
 #define MAX_CODES 256
 
 /* is a numeric model made of few atoms only (a coded column)? */
@@ -172,18 +173,20 @@ mutual_information(const uint8 *a, const uint8 *b, int n, double *joint, double 
  */
 int
 grouping_choose(const SynthModel *model, const TableSample *sample,
-				int min_rows, int *row_group, int *ngroups)
+				int min_rows, bool allow_numeric, int *row_group, int *ngroups)
 {
 	int			n = sample->nrows;
 	int			d = model->ncolumns;
 	uint8	  **codes;
+	uint8	  **gcodes;			/* each candidate's levels */
 	int		   *work;
 	double	   *joint;
 	int			best = -1;
 	double		best_score = 0.0;
 	int			c,
 				g,
-				r;
+				r,
+				pass;
 
 	*ngroups = 0;
 	if (n < 2 * min_rows || d < 2)
@@ -202,6 +205,16 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		}
 	}
 
+	gcodes = palloc0(sizeof(uint8 *) * d);
+
+	/*
+	 * First the discrete columns; only if none qualifies (and the caller
+	 * allows it: the whole table, not a group), the quartiles of a
+	 * continuous one (flights: delay).  On the bundled tables a continuous
+	 * column that wins over a discrete one, or splits a group again, fits
+	 * worse.
+	 */
+	for (pass = 0; pass < (allow_numeric ? 2 : 1) && best < 0; pass++)
 	for (g = 0; g < d; g++)
 	{
 		int			counts[MAX_CODES];
@@ -210,13 +223,34 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		double		mi = 0.0,
 					df = 0.0,
 					score;
+		const ColumnModel *gm = &model->columns[g];
 
 		CHECK_FOR_INTERRUPTS();
-		if (codes[g] == NULL || !groupable(&model->columns[g]))
+		if (codes[g] == NULL || gcodes[g] != NULL)
+			continue;
+		if (pass == 0)
+		{
+			if (!groupable(gm))
+				continue;
+			gcodes[g] = codes[g];
+		}
+		else if (!groupable(gm) && gm->kind == COLUMN_NUMERIC && gm->null_frac < 1.0 &&
+				 n / GROUP_NUMERIC_BINS >= min_rows)
+		{
+			/* a continuous column: its quartiles (and NULL) as levels */
+			const SampleColumn *sc = &sample->columns[g];
+
+			gcodes[g] = palloc(n);
+			for (r = 0; r < n; r++)
+				gcodes[g][r] = sc->isnull[r] ? 0 :
+					1 + Min(GROUP_NUMERIC_BINS - 1,
+							(int) (column_value_cdf(gm, sc->numbers[r]) * GROUP_NUMERIC_BINS));
+		}
+		else
 			continue;
 		memset(counts, 0, sizeof(counts));
 		for (r = 0; r < n; r++)
-			counts[codes[g][r]]++;
+			counts[gcodes[g][r]]++;
 		for (r = 0; r < MAX_CODES; r++)
 		{
 			if (counts[r] >= min_rows)
@@ -235,7 +269,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 
 			if (c != g && codes[c] != NULL)
 			{
-				mi += mutual_information(codes[g], codes[c], n, joint, &df_c);
+				mi += mutual_information(gcodes[g], codes[c], n, joint, &df_c);
 				df += df_c;
 			}
 		}
@@ -267,7 +301,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 
 		memset(counts, 0, sizeof(counts));
 		for (r = 0; r < n; r++)
-			counts[codes[best][r]]++;
+			counts[gcodes[best][r]]++;
 		for (r = 0; r < MAX_CODES; r++)
 		{
 			group_of[r] = -1;
@@ -286,13 +320,18 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 			if (group_of[r] < 0)
 				group_of[r] = pooled_group;
 		for (r = 0; r < n; r++)
-			row_group[r] = group_of[codes[best][r]];
+			row_group[r] = group_of[gcodes[best][r]];
 		*ngroups = k + (small_rows >= min_rows ? 1 : 0);
 	}
 
 	for (c = 0; c < d; c++)
+	{
+		if (gcodes[c] && gcodes[c] != codes[c])
+			pfree(gcodes[c]);
 		if (codes[c])
 			pfree(codes[c]);
+	}
+	pfree(gcodes);
 	pfree(codes);
 	pfree(work);
 	pfree(joint);

@@ -13,6 +13,7 @@
 #include "table_sample.h"
 
 extern int	grouping_choose(const SynthModel *model, const TableSample *sample,
-							int min_rows, int *row_group, int *ngroups);
+							int min_rows, bool allow_numeric, int *row_group,
+							int *ngroups);
 
 #endif							/* SYNTH_GROUPING_H */
