@@ -669,6 +669,37 @@ check_not_null_columns(const SynthModel *model, const FitColumn *cols, const cha
  * synth_fit(source regclass, model text, exclude text[], min_group_size int)
  *		returns the model's name.
  */
+/*
+ * open_readable_relation: open a relation whose rows synth reads (a table,
+ * partitioned table, view, materialized view or foreign table) with
+ * AccessShareLock, which the caller keeps to the end of the transaction.
+ */
+Relation
+open_readable_relation(Oid relid)
+{
+	Relation	rel = try_relation_open(relid, AccessShareLock);
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	switch (rel->rd_rel->relkind)
+	{
+		case RELKIND_RELATION:
+		case RELKIND_PARTITIONED_TABLE:
+		case RELKIND_MATVIEW:
+		case RELKIND_VIEW:
+		case RELKIND_FOREIGN_TABLE:
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is not a table, view, materialized view or foreign table",
+							RelationGetRelationName(rel))));
+	}
+	return rel;
+}
+
 Datum
 synth_fit(PG_FUNCTION_ARGS)
 {
@@ -728,25 +759,7 @@ synth_fit(PG_FUNCTION_ARGS)
 					 errmsg("delta must be between 0 and 1, exclusive")));
 	}
 
-	rel = try_relation_open(relid, AccessShareLock);
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	switch (rel->rd_rel->relkind)
-	{
-		case RELKIND_RELATION:
-		case RELKIND_PARTITIONED_TABLE:
-		case RELKIND_MATVIEW:
-		case RELKIND_VIEW:
-		case RELKIND_FOREIGN_TABLE:
-			break;
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-					 errmsg("\"%s\" is not a table, view, materialized view or foreign table",
-							RelationGetRelationName(rel))));
-	}
+	rel = open_readable_relation(relid);
 	relname = pstrdup(RelationGetRelationName(rel));
 	qualified = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), relname);
 	cols = plan_columns(rel, exclude, &ncols);

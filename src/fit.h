@@ -8,6 +8,8 @@
 #ifndef SYNTH_FIT_H
 #define SYNTH_FIT_H
 
+#include "utils/relcache.h"
+
 #include "column_types.h"
 
 /* synth.fit_sample_rows: the most rows a fit learns from */
@@ -32,5 +34,7 @@ typedef struct FitColumn
 	int			max_decimals;	/* over all rows read; -1 = more than 6 */
 	int			query_position; /* 1-based in the SELECT list, 0 if not read */
 } FitColumn;
+
+extern Relation open_readable_relation(Oid relid);
 
 #endif							/* SYNTH_FIT_H */

@@ -54,6 +54,7 @@
 #include "utils/tuplestore.h"
 
 #include "column_types.h"
+#include "fit.h"
 #include "numerics.h"
 
 PG_FUNCTION_INFO_V1(synth_privacy);
@@ -142,26 +143,8 @@ static const char *const relation_roles[NRELATIONS] = {"real", "synthetic", "hol
 static Relation
 open_relation(Oid relid, char **relname, char **qualified)
 {
-	Relation	rel = try_relation_open(relid, AccessShareLock);
+	Relation	rel = open_readable_relation(relid);
 
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	switch (rel->rd_rel->relkind)
-	{
-		case RELKIND_RELATION:
-		case RELKIND_PARTITIONED_TABLE:
-		case RELKIND_MATVIEW:
-		case RELKIND_VIEW:
-		case RELKIND_FOREIGN_TABLE:
-			break;
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-					 errmsg("\"%s\" is not a table, view, materialized view or foreign table",
-							RelationGetRelationName(rel))));
-	}
 	*relname = pstrdup(RelationGetRelationName(rel));
 	*qualified = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 											*relname);
