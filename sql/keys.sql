@@ -39,3 +39,25 @@ SELECT synth_fit('keyed');
 SELECT c->>'name' AS column, c->>'key' AS key FROM jsonb_array_elements(synth_model('keyed')->'columns') c;
 SELECT synth_drop('keyed');
 DROP TABLE keyed;
+-- near the end of the key's type the range moves down; beyond the type's
+-- room it is an error, not a repeat
+CREATE TABLE small_keys (k smallint PRIMARY KEY, v integer);
+INSERT INTO small_keys SELECT 32767 - i, i % 7 FROM generate_series(0, 999) i;
+SELECT synth_fit('small_keys');
+SELECT count(*) AS rows, count(DISTINCT k) = count(*) AS unique_keys, max(k) <= 32767 AS in_type
+FROM synth_sample(NULL::small_keys, 40000, seed => 1);
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::small_keys, 70000, seed => 1);
+\set ON_ERROR_STOP 1
+CREATE TABLE top_keys (k integer PRIMARY KEY, v integer);
+INSERT INTO top_keys SELECT 2147483647 - i, i % 7 FROM generate_series(0, 99) i;
+SELECT synth_fit('top_keys');
+SELECT count(*) AS rows, count(DISTINCT k) = count(*) AS unique_keys
+FROM synth_sample(NULL::top_keys, 1000, seed => 1);
+-- a differentially private model keeps the key (the schema is public)
+SELECT synth_fit('top_keys', model => 'top_keys_dp', epsilon => 10);
+SELECT c->>'key' AS key FROM jsonb_array_elements(synth_model('top_keys_dp')->'columns') c WHERE c->>'name' = 'k';
+SELECT count(*) AS rows, count(DISTINCT k) = count(*) AS unique_keys
+FROM synth_sample(NULL::top_keys, 1000, model => 'top_keys_dp', seed => 1);
+SELECT synth_drop('small_keys'), synth_drop('top_keys'), synth_drop('top_keys_dp');
+DROP TABLE small_keys, top_keys;

@@ -319,6 +319,7 @@ dp_fit_numeric(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int
 	}
 
 	cm->kind = COLUMN_NUMERIC;
+	cm->is_key = fc->is_key;	/* from the schema, not the data */
 	cm->decimals = declared_decimals(fc);
 	cm->step = 0.0;
 	cm->step_offset = 0.0;
@@ -681,6 +682,17 @@ dp_build_model(FitColumn *cols, int ncols, const TableSample *sample, double eps
 
 	noisy_rows = dp_count(n, eps_rows);
 	model->rows_read = model->rows_used = (int64) noisy_rows;
+
+	/*
+	 * A column's count noise has a standard deviation of about 1.4 / its
+	 * epsilon; when that is more than a few percent of the (noisy) rows, most
+	 * of the structure drowns.  Say so, from the released count only.
+	 */
+	if (modelled > 0 && 1.4 / (eps_columns / modelled) > 0.05 * Max(noisy_rows, 1.0))
+		ereport(WARNING,
+				(errmsg("epsilon %g leaves about %.3g for each of %d columns of about %.0f rows: expect the noise to drown most of the structure",
+						epsilon, eps_columns / modelled, modelled, noisy_rows),
+				 errhint("A larger epsilon, fewer columns (exclude), or more rows keep more of it.")));
 
 	for (i = 0; i < ncols; i++)
 	{

@@ -475,6 +475,12 @@ synth_populate(PG_FUNCTION_ARGS)
 	seed = synth_arg_seed(fcinfo, 3);
 	total = n;
 	base_seed = seed;
+	if (PG_NARGS() > 6 && !PG_ARGISNULL(6) && PG_GETARG_INT32(6) != 1 &&
+		((!PG_ARGISNULL(4) && PG_GETARG_INT32(4) != 0) || (!PG_ARGISNULL(5) && PG_GETARG_INT32(5) != 1)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("workers cannot be combined with stream or streams"),
+				 errhint("Each worker populates a stream of its own: give workers => k alone.")));
 	synth_arg_stream(fcinfo, 4, &n, &seed);
 
 	if (PG_NARGS() > 6 && !PG_ARGISNULL(6) && PG_GETARG_INT32(6) != 1)
@@ -486,11 +492,6 @@ synth_populate(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("workers must be between 1 and %d", POPULATE_MAX_WORKERS),
 					 errdetail("workers is %d.", workers)));
-		if (!PG_ARGISNULL(5) && PG_GETARG_INT32(5) != 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("workers and streams cannot be combined"),
-					 errhint("Each worker populates a stream of its own: give workers => k alone.")));
 		PG_RETURN_INT64((int64) populate_with_workers(fcinfo->flinfo->fn_oid, relid, n,
 													  model_name, seed, workers));
 	}

@@ -83,8 +83,11 @@ struct Sampler
 	/* unique keys (on the top sampler): see sampler_set_numbering() */
 	int			nkeys;
 	int		   *key_att;
-	double	   *key_lo;
-	double	   *key_hi;
+	int64	   *key_lo;			/* the model's range of the key */
+	int64	   *key_hi;
+	int64	   *key_min;		/* its type's */
+	int64	   *key_max;
+	int64	   *key_base;		/* where this call's keys start */
 	uint64	   *key_range;
 	uint64		key_seed;
 	int64		key_row;		/* rows (or attempts) drawn so far */
@@ -190,8 +193,11 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 							model_name, cm->name, typname)));
 	}
 	s->key_att = palloc(sizeof(int) * Max(desc->natts, 1));
-	s->key_lo = palloc(sizeof(double) * Max(desc->natts, 1));
-	s->key_hi = palloc(sizeof(double) * Max(desc->natts, 1));
+	s->key_lo = palloc(sizeof(int64) * Max(desc->natts, 1));
+	s->key_hi = palloc(sizeof(int64) * Max(desc->natts, 1));
+	s->key_min = palloc(sizeof(int64) * Max(desc->natts, 1));
+	s->key_max = palloc(sizeof(int64) * Max(desc->natts, 1));
+	s->key_base = palloc(sizeof(int64) * Max(desc->natts, 1));
 	s->key_range = palloc(sizeof(uint64) * Max(desc->natts, 1));
 	for (i = 0; i < desc->natts; i++)
 	{
@@ -201,11 +207,20 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 			cm->quantiles.npieces > 0 && s->cols[i].repr >= REPR_INT2 &&
 			s->cols[i].repr <= REPR_INT8)
 		{
-			s->key_att[s->nkeys] = i;
-			s->key_lo[s->nkeys] = ceil(cm->quantiles.pieces[0].lo);
-			s->key_hi[s->nkeys] = Max(floor(cm->quantiles.pieces[cm->quantiles.npieces - 1].hi),
-									  s->key_lo[s->nkeys]);
-			s->nkeys++;
+			int			k = s->nkeys++;
+			double		lo = ceil(cm->quantiles.pieces[0].lo);
+			double		hi = floor(cm->quantiles.pieces[cm->quantiles.npieces - 1].hi);
+
+			s->key_att[k] = i;
+			s->key_min[k] = s->cols[i].repr == REPR_INT2 ? PG_INT16_MIN :
+				s->cols[i].repr == REPR_INT4 ? PG_INT32_MIN : PG_INT64_MIN;
+			s->key_max[k] = s->cols[i].repr == REPR_INT2 ? PG_INT16_MAX :
+				s->cols[i].repr == REPR_INT4 ? PG_INT32_MAX : PG_INT64_MAX;
+			/* within the type (doubles near 2^63 round): the model's range */
+			s->key_lo[k] = lo <= (double) s->key_min[k] ? s->key_min[k] :
+				lo >= (double) s->key_max[k] ? s->key_max[k] : (int64) lo;
+			s->key_hi[k] = hi >= (double) s->key_max[k] ? s->key_max[k] :
+				hi <= (double) s->key_lo[k] ? s->key_lo[k] : (int64) hi;
 		}
 	}
 	sampler_set_numbering(s, 0, 0, 0, 1);
@@ -380,9 +395,9 @@ permute(uint64 x, uint64 range, uint64 key)
 /*
  * Unique keys: the row's number g (rows of stream i of k are numbered i,
  * i + k, i + 2k, ..., so streams never share one) is mapped by a keyed
- * permutation of [0, range) to lo + its image; numbers past the range (more
- * rows than the range holds, or rows rejected under a condition) map to
- * lo + g itself, which the permutation never reaches.
+ * permutation of [0, range) to base + its image; numbers past the range
+ * (rows rejected under a condition) take the values just above the range,
+ * then just below it, which the permutation never reaches.
  */
 static void
 apply_keys(Sampler *s, Datum *values, bool *nulls)
@@ -394,11 +409,32 @@ apply_keys(Sampler *s, Datum *values, bool *nulls)
 	for (k = 0; k < s->nkeys; k++)
 	{
 		const ColumnSampler *cs = &s->cols[s->key_att[k]];
-		uint64		off = g < s->key_range[k] ? permute(g, s->key_range[k], s->key_seed + k) : g;
+		uint64		range = s->key_range[k];
+		int64		v;
 
-		if (!nulls[s->key_att[k]])
-			values[s->key_att[k]] = numeric_datum(cs->repr, s->key_lo[k] + (double) off, 0, 0.0,
-												  cs->typmod);
+		if (nulls[s->key_att[k]])
+			continue;
+		if (g < range)
+			v = (int64) ((uint64) s->key_base[k] + permute(g, range, s->key_seed + k));
+		else
+		{
+			/* past the range: above it while the type has room, then below */
+			uint64		extra = g - range;
+			uint64		above = (uint64) s->key_max[k] - ((uint64) s->key_base[k] + (range - 1));
+			uint64		below = (uint64) s->key_base[k] - (uint64) s->key_min[k];
+
+			if (extra < above)
+				v = (int64) ((uint64) s->key_base[k] + range + extra);
+			else if (extra - above < below)
+				v = (int64) ((uint64) s->key_base[k] - 1 - (extra - above));
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("no unique values of key column \"%s\" are left", cs->cm->name),
+						 errdetail("Its type %s holds no more distinct values.", cs->cm->type_name)));
+		}
+		values[s->key_att[k]] = cs->repr == REPR_INT2 ? Int16GetDatum((int16) v) :
+			cs->repr == REPR_INT4 ? Int32GetDatum((int32) v) : Int64GetDatum(v);
 	}
 }
 
@@ -419,7 +455,23 @@ sampler_set_numbering(Sampler *s, uint64 seed, int64 total, int32 stream, int32 
 	s->key_stream = stream;
 	s->key_streams = Max(streams, 1);
 	for (k = 0; k < s->nkeys; k++)
-		s->key_range[k] = (uint64) Max(s->key_hi[k] - s->key_lo[k] + 1.0, (double) Max(total, 1));
+	{
+		const ColumnSampler *cs = &s->cols[s->key_att[k]];
+		uint64		model_range = (uint64) s->key_hi[k] - (uint64) s->key_lo[k] + 1;
+		uint64		capacity = (uint64) s->key_max[k] - (uint64) s->key_min[k];	/* less one */
+		uint64		range = Max(model_range, (uint64) Max(total, 1));
+
+		if (range - 1 > capacity)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("key column \"%s\" of type %s cannot hold " INT64_FORMAT " unique values",
+							cs->cm->name, cs->cm->type_name, total)));
+		s->key_range[k] = range;
+		/* extend the model's range upwards, or downwards near the type's end */
+		s->key_base[k] = s->key_lo[k];
+		if ((uint64) s->key_max[k] - (uint64) s->key_base[k] < range - 1)
+			s->key_base[k] = (int64) ((uint64) s->key_max[k] - (range - 1));
+	}
 }
 
 static void sample_row_conditional(Sampler *s, Datum *values, bool *nulls);
@@ -739,6 +791,14 @@ report_unsupported_atom(Sampler *s, const Condition *cond, int a, TupleDesc desc
 				 errdetail("No value of column \"%s\" that the model keeps satisfies it; values seen in fewer than %d rows are not stored.",
 						   col, s->model->min_group_size),
 				 errhint("synth_model('%s') lists the values the model keeps.", model_name)));
+	if (atom->strategy == BTEqualStrategyNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
+				 errdetail("The model samples no value of column \"%s\" equal to it: its values lie between %s and %s, on the steps the column was recorded with or spread continuously.",
+						   col, datum_text(cs, att->atttypid, numeric_value_at(cs, 0.0)),
+						   datum_text(cs, att->atttypid, numeric_value_at(cs, U_MAX))),
+				 errhint("Ask for a range instead, for example \"%s\" BETWEEN two values.", col)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
