@@ -28,7 +28,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # the install scripts of earlier versions and the upgrade scripts
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
 
-REGRESS = setup types fit_sample errors storage statistics dependence evaluate conditional populate privacy dp keys
+REGRESS = setup types fit_sample errors storage statistics dependence evaluate conditional populate privacy dp keys access
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG ?= pg_config

@@ -180,6 +180,7 @@ SELECT (SELECT count(*) FROM pop_parts_young) + (SELECT count(*) FROM pop_parts_
 -- security is refused, as by COPY FROM
 CREATE ROLE synth_populator;
 GRANT SELECT ON synth_models TO synth_populator;
+SELECT synth_grant('pop_people', 'synth_populator');
 SET ROLE synth_populator;
 SELECT synth_populate('pop', 10, model => 'pop_people');
 \echo :LAST_ERROR_SQLSTATE
@@ -205,6 +206,7 @@ ALTER TABLE pop DISABLE ROW LEVEL SECURITY;
 DROP POLICY pop_all ON pop;
 REVOKE ALL ON pop FROM synth_populator;
 REVOKE ALL ON synth_models FROM synth_populator;
+SELECT synth_revoke('pop_people', 'synth_populator');
 DROP ROLE synth_populator;
 
 -- not in a read-only transaction

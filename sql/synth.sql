@@ -10,7 +10,9 @@ CREATE TABLE synth_models (
     row_count       bigint NOT NULL,
     columns         text[] NOT NULL,
     format_version  integer NOT NULL,
-    model           bytea NOT NULL
+    model           bytea NOT NULL,
+    owner           regrole NOT NULL DEFAULT current_user::regrole,
+    readers         regrole[] NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE synth_models IS 'models fitted by synth_fit(); kept by pg_dump';
 
@@ -19,6 +21,73 @@ SELECT pg_catalog.pg_extension_config_dump('synth_models', '');
 
 -- Models describe real tables; nobody reads them unless a DBA grants it.
 REVOKE ALL ON synth_models FROM PUBLIC;
+
+-- Access per model (README "Privileges"): a model belongs to the role that
+-- fitted it; only its members may replace, drop or grant it, and besides
+-- them only the roles it is granted to (synth_grant) see it.  Table
+-- privileges still decide who may read or write synth_models at all.
+-- is the current user a member of role r?  false for a role since dropped
+-- (pg_has_role would fail, and with it every read of synth_models)
+CREATE FUNCTION synth_role_member(r regrole)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+    SELECT CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_roles WHERE oid = r)
+                THEN pg_catalog.pg_has_role(r, 'MEMBER') ELSE false END
+$fn$;
+
+ALTER TABLE synth_models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY synth_models_read ON synth_models FOR SELECT
+    USING (@extschema@.synth_role_member(owner)
+           OR EXISTS (SELECT FROM unnest(readers) AS r WHERE @extschema@.synth_role_member(r)));
+CREATE POLICY synth_models_insert ON synth_models FOR INSERT
+    WITH CHECK (@extschema@.synth_role_member(owner));
+CREATE POLICY synth_models_update ON synth_models FOR UPDATE
+    USING (@extschema@.synth_role_member(owner)) WITH CHECK (@extschema@.synth_role_member(owner));
+CREATE POLICY synth_models_delete ON synth_models FOR DELETE
+    USING (@extschema@.synth_role_member(owner));
+
+CREATE FUNCTION synth_grant(model text, reader regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+AS $fn$
+BEGIN
+    IF synth_grant.model IS NULL OR synth_grant.reader IS NULL THEN
+        RAISE EXCEPTION 'model and reader must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    UPDATE @extschema@.synth_models m
+       SET readers = array_append(array_remove(m.readers, synth_grant.reader), synth_grant.reader)
+     WHERE m.name = synth_grant.model AND @extschema@.synth_role_member(m.owner);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'synth model "%" does not exist or is not yours to grant', synth_grant.model
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Only the role that fitted a model, or a member of it, can grant it.';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION synth_grant(text, regrole) IS
+    'let a role sample and inspect one model (it also needs SELECT on synth_models)';
+
+CREATE FUNCTION synth_revoke(model text, reader regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+AS $fn$
+BEGIN
+    IF synth_revoke.model IS NULL OR synth_revoke.reader IS NULL THEN
+        RAISE EXCEPTION 'model and reader must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    UPDATE @extschema@.synth_models m
+       SET readers = array_remove(m.readers, synth_revoke.reader)
+     WHERE m.name = synth_revoke.model AND @extschema@.synth_role_member(m.owner);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'synth model "%" does not exist or is not yours to revoke', synth_revoke.model
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Only the role that fitted a model, or a member of it, can revoke it.';
+    END IF;
+END
+$fn$;
+COMMENT ON FUNCTION synth_revoke(text, regrole) IS
+    'take back synth_grant()';
 
 -- epsilon: fit an epsilon-differentially private model (README "Differential
 -- privacy"); delta: its delta, spent only on text columns' values.
