@@ -38,7 +38,9 @@
  * values do not account for come back as made-up strings of a fixed,
  * data-independent shape.
  *
- * The correlations: each row's normal scores under the private marginals
+ * The correlations (only when their noise scale, from the released row count
+ * and the number of columns, is below DP_MAX_CORRELATION_NOISE; otherwise
+ * their share goes to the columns): each row's normal scores under the private marginals
  * (NULL scores 0), clipped to [-DP_CLIP, DP_CLIP], summed per pair of
  * columns; one row moves the vector of the P pair sums by at most
  * P * DP_CLIP^2 in L1, so each sum gets Laplace noise of that scale over
@@ -79,6 +81,7 @@
 #define DP_SHARE_COLUMNS (1.0 - DP_SHARE_ROWS - DP_SHARE_DEPENDENCE)
 #define DP_BINS 32
 #define DP_CLIP 2.0
+#define DP_MAX_CORRELATION_NOISE 0.25
 #define DP_HIGH_QUANTILE 0.98
 #define DP_FRESH_LENGTH 8
 
@@ -663,7 +666,18 @@ dp_build_model(FitColumn *cols, int ncols, const TableSample *sample, double eps
 		if (cols[i].type.kind == COLUMN_CATEGORICAL && public_domain(cols[i].typid) == NIL)
 			ntext++;
 	}
-	if (sortable < 2)
+	/* the row count first: it decides whether a copula is worth its budget */
+	noisy_rows = dp_count(n, eps_rows);
+
+	/*
+	 * The correlations' noise has a scale of P C^2 / (epsilon n v) for P
+	 * pairs; when that is above DP_MAX_CORRELATION_NOISE they are noise, and
+	 * the budget does more for the columns.  Decided from the released count
+	 * and the number of columns only.
+	 */
+	if (sortable < 2 ||
+		(sortable * (sortable - 1) / 2) * DP_CLIP * DP_CLIP /
+		(eps_dependence * Max(noisy_rows, 1.0) * clipped_variance()) > DP_MAX_CORRELATION_NOISE)
 	{
 		/* no copula: its share goes to the columns */
 		eps_columns += eps_dependence;
@@ -680,7 +694,6 @@ dp_build_model(FitColumn *cols, int ncols, const TableSample *sample, double eps
 	model->budget_columns = eps_columns / epsilon;
 	model->budget_dependence = eps_dependence / epsilon;
 
-	noisy_rows = dp_count(n, eps_rows);
 	model->rows_read = model->rows_used = (int64) noisy_rows;
 
 	/*
