@@ -136,8 +136,10 @@ dp_count(int64 count, double epsilon)
 /*
  * The candidates for a bound: 0 and +-2^k, ascending, for k over a range
  * that depends only on the type (public): whole numbers from 1 up to the
- * type's limit, days from 1 to 2^21 (5,700 years), microseconds from one
- * second to 2^62, other numbers from 2^-10 to 2^40.  Few candidates keep
+ * type's limit, days from 1 to 2^17 (359 years either side of 2000),
+ * microseconds from one second to 2^53 (285 years), other numbers from
+ * 2^-10 to 2^40.  Dates and timestamps beyond those years are clipped to
+ * them.  Few candidates keep
  * the exponential mechanism sharp at a small epsilon.
  */
 static double *
@@ -161,11 +163,11 @@ bound_candidates(NumericRepr repr, int *n)
 			kmin = 0, kmax = 62;
 			break;
 		case REPR_DATE:
-			kmin = 0, kmax = 21;
+			kmin = 0, kmax = 17;
 			break;
 		case REPR_TIMESTAMP:
 		case REPR_TIMESTAMPTZ:
-			kmin = 20, kmax = 62;
+			kmin = 20, kmax = 53;
 			break;
 		default:
 			kmin = -10, kmax = 40;
