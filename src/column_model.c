@@ -40,7 +40,7 @@ compare_doubles(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int
+int
 compare_cstring(const void *a, const void *b)
 {
 	return strcmp(*(char *const *) a, *(char *const *) b);

@@ -24,6 +24,7 @@ extern void column_fit_categorical(ColumnModel *cm, char **values, int nvalues,
 								   int min_group_size);
 extern int	decimals_of(double v);
 extern int	compare_doubles(const void *a, const void *b);
+extern int	compare_cstring(const void *a, const void *b);
 extern double column_value_cdf(const ColumnModel *cm, double value);
 extern int	category_draw(const ColumnModel *cm, double u);
 

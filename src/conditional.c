@@ -47,15 +47,6 @@ uset_make(int capacity)
 	return s;
 }
 
-USet *
-uset_all(void)
-{
-	USet	   *s = uset_make(1);
-
-	uset_add(s, 0.0, 1.0);
-	return s;
-}
-
 /*
  * Append [lo, hi]; intervals come in ascending order, and one that touches
  * the previous is merged with it.  Empty ones are dropped.  The caller
@@ -131,6 +122,7 @@ typedef struct Box
 	double	   *zhi;
 	const USet *set;
 	int			last;			/* interval of the last draw */
+	double	   *mass;			/* scratch, n: each interval's probability */
 } Box;
 
 struct ConditionalSampler
@@ -162,8 +154,7 @@ struct ConditionalSampler
 static double
 box_draw(Box *box, double mean, double sd, SynthRng *rng)
 {
-	double		mass[64];
-	double	   *m = box->n <= 64 ? mass : palloc(sizeof(double) * box->n);
+	double	   *m = box->mass;
 	double		total = 0.0;
 	double		t;
 	int			i,
@@ -202,8 +193,6 @@ box_draw(Box *box, double mean, double sd, SynthRng *rng)
 			}
 		}
 	}
-	if (m != mass)
-		pfree(m);
 	box->last = pick;
 	x = mean + sd * synth_truncated_gaussian(rng, (box->zlo[pick] - mean) / sd,
 											 (box->zhi[pick] - mean) / sd);
@@ -341,6 +330,7 @@ conditional_create(const DependenceSampler *ds, USet **sets, SynthRng *rng,
 		box->set = s;
 		box->zlo = palloc(sizeof(double) * Max(s->n, 1));
 		box->zhi = palloc(sizeof(double) * Max(s->n, 1));
+		box->mass = palloc(sizeof(double) * Max(s->n, 1));
 		for (k = 0; k < s->n; k++)
 		{
 			box->zlo[k] = z_of(s->lo[k]);

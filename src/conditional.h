@@ -25,7 +25,6 @@ typedef struct USet
 } USet;
 
 extern USet *uset_make(int capacity);
-extern USet *uset_all(void);
 extern void uset_add(USet *s, double lo, double hi);
 extern USet *uset_intersect(const USet *a, const USet *b);
 extern double uset_measure(const USet *s);

@@ -412,12 +412,6 @@ compare_label_counts(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
-static int
-compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static void
 dp_fit_categorical(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int n,
 				   double epsilon, double delta, DpCounts *released)
@@ -438,7 +432,7 @@ dp_fit_categorical(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc,
 			values[nv++] = sc->strings[r];
 		else
 			nnull++;
-	qsort(values, nv, sizeof(char *), compare_strings);
+	qsort(values, nv, sizeof(char *), compare_cstring);
 
 	cm->kind = COLUMN_CATEGORICAL;
 	cm->other_prob = 0.0;
@@ -717,15 +711,8 @@ dp_build_model(FitColumn *cols, int ncols, const TableSample *sample, double eps
 		double		eps_c = eps_columns / Max(modelled, 1);
 
 		CHECK_FOR_INTERRUPTS();
-		cm->name = fc->name;
-		cm->type_name = format_type_be(fc->typid);
-		cm->decimals = -1;
-		if (fc->excluded)
-		{
-			cm->kind = COLUMN_EXCLUDED;
-			cm->null_frac = 1.0;
+		if (!column_model_begin(cm, fc))
 			continue;
-		}
 		switch (fc->type.kind)
 		{
 			case COLUMN_NUMERIC:

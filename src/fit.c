@@ -393,6 +393,24 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	return sample;
 }
 
+/*
+ * column_model_begin: what every fit sets of a column's model (its name and
+ * type; an excluded column is always NULL).  False for an excluded column,
+ * which has nothing more to learn.
+ */
+bool
+column_model_begin(ColumnModel *cm, const FitColumn *fc)
+{
+	cm->name = fc->name;
+	cm->type_name = format_type_be(fc->typid);
+	cm->decimals = -1;
+	if (!fc->excluded)
+		return true;
+	cm->kind = COLUMN_EXCLUDED;
+	cm->null_frac = 1.0;
+	return false;
+}
+
 /* learn each column's model from the sample */
 static SynthModel *
 build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
@@ -417,15 +435,8 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 		int			nvalues = 0;
 
 		CHECK_FOR_INTERRUPTS();
-		cm->name = fc->name;
-		cm->type_name = format_type_be(fc->typid);
-		cm->decimals = -1;
-		if (fc->excluded)
-		{
-			cm->kind = COLUMN_EXCLUDED;
-			cm->null_frac = 1.0;
+		if (!column_model_begin(cm, fc))
 			continue;
-		}
 		for (r = 0; r < n; r++)
 			if (!sc->isnull[r])
 				nvalues++;

@@ -36,5 +36,6 @@ typedef struct FitColumn
 } FitColumn;
 
 extern Relation open_readable_relation(Oid relid);
+extern bool column_model_begin(ColumnModel *cm, const FitColumn *fc);
 
 #endif							/* SYNTH_FIT_H */

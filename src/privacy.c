@@ -53,6 +53,7 @@
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 
+#include "column_model.h"
 #include "column_types.h"
 #include "fit.h"
 #include "numerics.h"
@@ -433,21 +434,6 @@ check_not_empty(int64 nrows, const char *relname, int which)
 				 errdetail("The %s relation needs at least one row.", relation_roles[which])));
 }
 
-static int
-compare_doubles(const void *a, const void *b)
-{
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
-
-	return x < y ? -1 : (x > y ? 1 : 0);
-}
-
-static int
-compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /* the sorted distinct non-NULL values of column c over real and holdout */
 static void
 build_dictionary(PrivacyColumn *col, int c, RawRows *const *rows, int nrows_sets)
@@ -468,7 +454,7 @@ build_dictionary(PrivacyColumn *col, int c, RawRows *const *rows, int nrows_sets
 			for (i = 0; i < rows[s]->nrows; i++)
 				if (!rows[s]->isnull[c][i])
 					v[k++] = rows[s]->strings[c][i];
-		qsort(v, n, sizeof(char *), compare_strings);
+		qsort(v, n, sizeof(char *), compare_cstring);
 		k = 0;
 		for (i = 0; i < n; i++)
 			if (k == 0 || strcmp(v[k - 1], v[i]) != 0)

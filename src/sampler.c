@@ -754,7 +754,7 @@ count_leaves(const Sampler *s)
 
 /* the text of a Datum of column cs, for messages */
 static char *
-datum_text(const ColumnSampler *cs, Oid typid, Datum d)
+datum_text(Oid typid, Datum d)
 {
 	Oid			out;
 	bool		varlena;
@@ -796,15 +796,15 @@ report_unsupported_atom(Sampler *s, const Condition *cond, int a, TupleDesc desc
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
 				 errdetail("The model samples no value of column \"%s\" equal to it: its values lie between %s and %s, on the steps the column was recorded with or spread continuously.",
-						   col, datum_text(cs, att->atttypid, numeric_value_at(cs, 0.0)),
-						   datum_text(cs, att->atttypid, numeric_value_at(cs, U_MAX))),
+						   col, datum_text(att->atttypid, numeric_value_at(cs, 0.0)),
+						   datum_text(att->atttypid, numeric_value_at(cs, U_MAX))),
 				 errhint("Ask for a range instead, for example \"%s\" BETWEEN two values.", col)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
 			 errdetail("The model's values of column \"%s\" lie between %s and %s.", col,
-					   datum_text(cs, att->atttypid, numeric_value_at(cs, 0.0)),
-					   datum_text(cs, att->atttypid, numeric_value_at(cs, U_MAX)))));
+					   datum_text(att->atttypid, numeric_value_at(cs, 0.0)),
+					   datum_text(att->atttypid, numeric_value_at(cs, U_MAX)))));
 }
 
 /*
