@@ -752,7 +752,7 @@ count_leaves(const Sampler *s)
 	return n;
 }
 
-/* the text of a Datum of column cs, for messages */
+/* the text form of a Datum of type typid, for messages */
 static char *
 datum_text(Oid typid, Datum d)
 {
