@@ -14,7 +14,9 @@
  * correlation of two dimensions is estimated from the rows where both are
  * observed (a NULL has no value score), so NULLs neither dilute the
  * correlations between values nor lose their own dependence on the other
- * columns.  Pairwise estimates need not form a positive definite matrix;
+ * columns.  The spreading of ties weakens every correlation a tied
+ * dimension takes part in; latent_correlation.c turns the observed
+ * correlation back into the one of the latent normals.  Pairwise estimates need not form a positive definite matrix;
  * the nearest one is taken when they do not.
  *
  * Sample: z = L e with e standard normal and L the Cholesky factor, then
@@ -37,6 +39,7 @@
 
 #include "column_model.h"
 #include "dependence.h"
+#include "latent_correlation.h"
 
 #define DEPENDENCE_SEED UINT64CONST(0x73796E7468)	/* fits are repeatable */
 
@@ -129,6 +132,102 @@ numeric_interval(const ColumnModel *cm, double x, double *lo, double *hi)
 	}
 	*lo = *hi = prev + (qf->pieces[a].cum - prev) *
 		Min(1.0, (x - qf->pieces[a].lo) / (qf->pieces[a].hi - qf->pieces[a].lo));
+}
+
+/*
+ * The pieces of the uniform scale over which dimension "dimcol" (numbered
+ * like DependenceModel.columns) scores its values: ties where the fit
+ * spreads a value over an interval, continuous stretches elsewhere.
+ * Returns their number; *pieces is palloc'd.
+ */
+static int
+dimension_pieces(const ColumnModel *cm, bool missingness, ScorePiece **pieces)
+{
+	ScorePiece *p;
+	int			n = 0,
+				i;
+
+	if (missingness)
+	{
+		p = palloc(sizeof(ScorePiece) * 2);
+		p[0].lo = 0.0;
+		p[0].hi = p[1].lo = cm->null_frac;
+		p[1].hi = 1.0;
+		p[0].tie = p[1].tie = true;
+		*pieces = p;
+		return 2;
+	}
+	if (cm->kind == COLUMN_CATEGORICAL)
+	{
+		p = palloc(sizeof(ScorePiece) * (cm->ncategories + 1));
+		for (i = 0; i < cm->ncategories; i++)
+		{
+			p[n].lo = i > 0 ? cm->category_cum[i - 1] : 0.0;
+			p[n].hi = cm->category_cum[i];
+			p[n++].tie = true;
+		}
+		if (cm->other_prob > 0.0)
+		{
+			p[n].lo = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
+			p[n].hi = 1.0;
+			p[n++].tie = true;
+		}
+	}
+	else
+	{
+		const QuantileFunction *qf = &cm->quantiles;
+
+		p = palloc(sizeof(ScorePiece) * Max(qf->npieces, 1));
+		for (i = 0; i < qf->npieces; i++)
+		{
+			p[n].lo = i > 0 ? qf->pieces[i - 1].cum : 0.0;
+			p[n].hi = qf->pieces[i].cum;
+			p[n++].tie = qf->pieces[i].lo == qf->pieces[i].hi;
+		}
+	}
+	*pieces = p;
+	return n;
+}
+
+/*
+ * Replace the observed correlations of the kept dimensions by the latent
+ * ones (latent_correlation.c) wherever a tied dimension takes part.
+ */
+static void
+correct_for_ties(const SynthModel *model, const int *dims, int dim, double *corr)
+{
+	int			ncols = model->ncolumns;
+	double	   *coef = palloc(sizeof(double) * (LATENT_TERMS + 1) * dim);
+	bool	   *tied = palloc(sizeof(bool) * dim);
+	int			k,
+				l;
+
+	for (k = 0; k < dim; k++)
+	{
+		ScorePiece *pieces;
+		int			npieces = dimension_pieces(&model->columns[dims[k] % ncols],
+											   dims[k] >= ncols, &pieces);
+
+		tied[k] = latent_coefficients(pieces, npieces, &coef[k * (LATENT_TERMS + 1)]);
+		pfree(pieces);
+	}
+	for (k = 0; k < dim; k++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (l = 0; l < k; l++)
+		{
+			double		c;
+
+			if (!tied[k] && !tied[l])
+				continue;
+			c = latent_correlation(corr[k * dim + l],
+								   &coef[k * (LATENT_TERMS + 1)],
+								   &coef[l * (LATENT_TERMS + 1)]);
+			corr[k * dim + l] = corr[l * dim + k] = c;
+		}
+	}
+	pfree(coef);
+	pfree(tied);
 }
 
 /*
@@ -330,7 +429,8 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 		dim = kept;
 	}
 
-	/* keep it positive definite, so that sampling can factor it */
+	/* the latents' correlations, then positive definite for sampling */
+	correct_for_ties(model, dims, dim, corr);
 	dependence_make_positive_definite(corr, dim);
 
 	dep->kind = DEPENDENCE_GAUSSIAN_COPULA;
