@@ -13,9 +13,38 @@ SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 50,
 -- no seed: fresh randomness on every call
 SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 50) x)
     <> (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 50) x) AS unseeded_differs;
--- a prefix of a longer seeded sample is the shorter sample
+-- balanced blocks are drawn for the whole call, so a prefix of a longer
+-- sample is the shorter sample only when rows are drawn independently
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM (SELECT x FROM synth_sample(NULL::people, 100, seed => 7) x LIMIT 10) y)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 10, seed => 7) x) AS prefix_when_balanced;
+SET synth.balanced_sampling = off;
 SELECT (SELECT md5(string_agg(x::text, '|')) FROM (SELECT x FROM synth_sample(NULL::people, 100, seed => 7) x LIMIT 10) y)
      = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 10, seed => 7) x) AS prefix_stable;
+RESET synth.balanced_sampling;
+
+-- Balanced blocks: a sample matches the model's shares to within a row.
+-- Colour has shares 0.5 / 0.3 / 0.2 and size is NULL in 10 % of the rows;
+-- 1,000 balanced rows hold 500 / 300 / 200 and 100 NULLs give or take one,
+-- independent rows miss by about sqrt(n p (1 - p)), 10 to 16 rows.
+CREATE TABLE balanced AS
+SELECT (ARRAY['red', 'red', 'red', 'red', 'red', 'green', 'green', 'green', 'blue', 'blue'])[1 + i % 10] AS colour,
+       CASE WHEN i % 10 = 3 THEN NULL ELSE (i * 7919) % 1000 END AS size
+FROM generate_series(0, 999) i;
+SET synth.group_depth = 0;
+SELECT synth_fit('balanced');
+RESET synth.group_depth;
+SELECT abs(count(*) FILTER (WHERE colour = 'red') - 500) <= 1 AS red_exact,
+       abs(count(*) FILTER (WHERE colour = 'green') - 300) <= 1 AS green_exact,
+       abs(count(*) FILTER (WHERE size IS NULL) - 100) <= 1 AS nulls_exact,
+       abs(count(*) FILTER (WHERE size < 500) - (SELECT count(*) FROM balanced WHERE size < 500)) <= 2 AS lower_half_exact
+FROM synth_sample(NULL::balanced, 1000, seed => 3);
+SET synth.balanced_sampling = off;
+SELECT abs(count(*) FILTER (WHERE colour = 'red') - 500) AS red_off_by,
+       abs(count(*) FILTER (WHERE size < 500) - (SELECT count(*) FROM balanced WHERE size < 500)) AS lower_half_off_by
+FROM synth_sample(NULL::balanced, 1000, seed => 3);
+RESET synth.balanced_sampling;
+SELECT synth_drop('balanced');
+DROP TABLE balanced;
 
 -- the exact rows of seed 42 are part of the contract: same on every machine
 SELECT id, age, height, weight, income, city, active, visits, ratio, born, code, grade, feeling

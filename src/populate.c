@@ -407,6 +407,7 @@ copy_stream(ParseState *pstate, Relation rel, List *attnames, RowStream *rs, uin
 	volatile uint64 processed = 0;
 
 	sampler_set_rng(rs->sampler, rng);
+	sampler_set_rows(rs->sampler, rs->nrows);
 	active_stream = rs;
 	PG_TRY();
 	{

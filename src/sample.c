@@ -180,6 +180,8 @@ generate_rows(Sampler *s, int64 n, uint64 seed, Condition *cond, const char *mod
 	{
 		if (cond != NULL)
 			sampler_set_condition(s, cond, desc, model_name);
+		else
+			sampler_set_rows(s, n);
 		for (i = 0; i < n; i++)
 		{
 			MemoryContext old;

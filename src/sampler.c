@@ -37,6 +37,8 @@
 #include "sampler.h"
 #include "string_shape.h"
 
+bool		synth_balanced_sampling = true;
+
 /* how one output column is produced */
 typedef struct ColumnSampler
 {
@@ -93,6 +95,24 @@ struct Sampler
 	int64		key_row;		/* rows (or attempts) drawn so far */
 	int32		key_stream;
 	int32		key_streams;
+
+	/* balanced blocks (on the top sampler): see sampler_set_rows() */
+	int64		rows_left;		/* rows not yet drawn into a block */
+	int			block_max;		/* rows per block */
+	int			block_stride;	/* from one dimension to the next in block_u */
+	int			block_rows;		/* in the current block */
+	int			block_next;		/* its next row to hand out */
+	struct Sampler **block_leaf;	/* the model each row comes from */
+	double	   *block_u;		/* its uniforms, dimension by dimension */
+	int			udim;
+	int		   *block_perm;		/* scratch, block_max each */
+	int		   *block_members;
+	int		   *block_used;
+	bool	   *block_done;
+	int		   *block_order;
+	int		   *block_bucket;
+	int		   *block_count;	/* block_max + 1 */
+	double	   *block_value;
 };
 
 /*
@@ -477,6 +497,199 @@ sampler_set_numbering(Sampler *s, uint64 seed, int64 total, int32 stream, int32 
 static void sample_row_conditional(Sampler *s, Datum *values, bool *nulls);
 
 /*
+ * Balanced blocks.
+ *
+ * Independent draws put sampling noise into every sample: a column's
+ * share of a category or of a range differs from the model's by about
+ * sqrt(p (1 - p) / n), which at a few hundred or thousand rows is most of
+ * the gap between a synthetic column and the real one.  When the number
+ * of rows is known, rows are drawn in blocks of up to BALANCE_BLOCK
+ * instead, and each block is balanced like a Latin hypercube over the
+ * copula: the model a row comes from is chosen by a stratified uniform
+ * (stratum k of the block_rows strata, in random order), and within each
+ * model, each dimension's uniforms are replaced by stratified ones with
+ * the same ranks: the row of rank k gets (k + v) / m, v uniform, for the m
+ * rows of the block that use the dimension (the value dimension of a
+ * column: the rows where it is not NULL).  Every row still follows the
+ * model (each stratified uniform is uniform, and the ranks carry the
+ * copula's dependence); a block matches the model's marginals and mixture
+ * shares to within one row each.  Conditional sampling draws independent
+ * rows.
+ */
+#define BALANCE_BLOCK 4096
+#define BALANCED_U_MAX 0.9999999999999999	/* below 1 whatever the rounding */
+#define BALANCE_BLOCK_BYTES (8 * 1024 * 1024)	/* bound on a block's uniforms */
+
+/*
+ * sampler_set_rows: this call will draw "nrows" rows; balance them (if
+ * synth.balanced_sampling allows).  Allocates in the current context.
+ */
+void
+sampler_set_rows(Sampler *s, int64 nrows)
+{
+	int			udim = 2 * s->model->ncolumns;
+
+	s->rows_left = 0;
+	s->block_rows = s->block_next = 0;
+	if (!synth_balanced_sampling || nrows < 2 || udim == 0)
+		return;
+	s->udim = udim;
+	s->block_max = (int) Min(Min((int64) BALANCE_BLOCK, nrows),
+							 Max((int64) 64, BALANCE_BLOCK_BYTES / (int64) (sizeof(double) * udim)));
+	/* not a power of two: the dimensions of a row map to different cache sets */
+	s->block_stride = s->block_max + 8;
+	if (s->block_leaf == NULL)
+	{
+		s->block_leaf = palloc(sizeof(Sampler *) * BALANCE_BLOCK);
+		s->block_u = palloc(sizeof(double) * udim * s->block_stride);
+		s->block_perm = palloc(sizeof(int) * BALANCE_BLOCK);
+		s->block_members = palloc(sizeof(int) * BALANCE_BLOCK);
+		s->block_used = palloc(sizeof(int) * BALANCE_BLOCK);
+		s->block_done = palloc(sizeof(bool) * BALANCE_BLOCK);
+		s->block_order = palloc(sizeof(int) * BALANCE_BLOCK);
+		s->block_bucket = palloc(sizeof(int) * BALANCE_BLOCK);
+		s->block_count = palloc(sizeof(int) * (BALANCE_BLOCK + 1));
+		s->block_value = palloc(sizeof(double) * BALANCE_BLOCK);
+	}
+	else
+		s->block_u = repalloc(s->block_u, sizeof(double) * udim * s->block_stride);
+	s->rows_left = nrows;
+}
+
+/*
+ * Give the m block rows rows[] of dimension dim stratified uniforms in the
+ * order of their current ones.  The uniforms are ordered by bucket of
+ * width 1 / m only (counting sort): they are uniform, so a bucket holds
+ * about one, and two that share one are within 1 / m of each other anyway.
+ */
+static void
+balance_dimension(Sampler *top, const int *rows, int m, int dim)
+{
+	int		   *order = top->block_order;
+	int		   *count = top->block_count;
+	double	   *value = top->block_value;
+	double	   *column = &top->block_u[(Size) dim * top->block_stride];
+	int			i,
+				k;
+
+	if (m < 2)
+		return;					/* nothing to balance; keep its dependence */
+	memset(count, 0, sizeof(int) * (m + 1));
+	for (i = 0; i < m; i++)
+	{
+		double		x = column[rows[i]];
+		int			b = (int) (x * m);
+
+		b = Max(0, Min(m - 1, b));
+		value[i] = x;
+		top->block_bucket[i] = b;
+		count[b + 1]++;
+	}
+	for (k = 0; k < m; k++)
+		count[k + 1] += count[k];
+	for (i = 0; i < m; i++)
+		order[count[top->block_bucket[i]]++] = i;
+	for (k = 0; k < m; k++)
+	{
+		/*
+		 * Within its stratum the row keeps where its own uniform fell
+		 * within its bucket: uniform, and independent of the bucket.
+		 */
+		double		x = value[order[k]] * m;
+		double		u = (k + (x - floor(x))) / m;
+
+		column[rows[order[k]]] = Min(u, BALANCED_U_MAX);
+	}
+}
+
+/* draw the next block of rows into top->block_* */
+static void
+fill_block(Sampler *top)
+{
+	int			b = (int) Min((int64) top->block_max, top->rows_left);
+	int			ncols = top->model->ncolumns;
+	int		   *perm = top->block_perm;
+	int		   *members = top->block_members;
+	int		   *used = top->block_used;
+	bool	   *done = top->block_done;
+	int			r,
+				c,
+				i;
+
+	top->rows_left -= b;
+	top->block_rows = b;
+	top->block_next = 0;
+
+	/* the strata of the model choice, in random order */
+	for (r = 0; r < b; r++)
+	{
+		int			j = Min(r, (int) (synth_rng_uniform(top->rng) * (r + 1)));
+
+		perm[r] = perm[j];
+		perm[j] = r;
+	}
+	for (r = 0; r < b; r++)
+	{
+		Sampler    *s = top;
+		double		u = (perm[r] + synth_rng_uniform(top->rng)) / b;
+
+		while (s->ngroups > 0)
+		{
+			int			g = 0;
+			double		lo,
+						hi;
+
+			while (g < s->ngroups - 1 && u >= s->group_cum[g])
+				g++;
+			lo = g > 0 ? s->group_cum[g - 1] : 0.0;
+			hi = g < s->ngroups - 1 ? s->group_cum[g] : 1.0;
+			u = hi > lo ? Min(BALANCED_U_MAX, Max(0.0, (u - lo) / (hi - lo))) : 0.0;
+			s = s->groups[g];
+		}
+		top->block_leaf[r] = s;
+		done[r] = false;
+		dependence_draw(s->dependence, top->rng, s->u);
+		for (i = 0; i < top->udim; i++)
+			top->block_u[(Size) i * top->block_stride + r] = s->u[i];
+	}
+
+	/* balance each model's rows, dimension by dimension */
+	for (r = 0; r < b; r++)
+	{
+		Sampler    *leaf = top->block_leaf[r];
+		int			m = 0;
+
+		if (done[r])
+			continue;
+		for (i = r; i < b; i++)
+			if (top->block_leaf[i] == leaf)
+			{
+				members[m++] = i;
+				done[i] = true;
+			}
+		for (c = 0; c < ncols; c++)
+		{
+			const ColumnModel *cm = &leaf->model->columns[c];
+			int			k = 0;
+
+			if ((cm->kind != COLUMN_NUMERIC && cm->kind != COLUMN_CATEGORICAL) ||
+				cm->null_frac >= 1.0)
+				continue;
+			if (cm->null_frac > 0.0)
+			{
+				balance_dimension(top, members, m, ncols + c);
+				for (i = 0; i < m; i++)
+					if (top->block_u[(Size) (ncols + c) * top->block_stride + members[i]] >= cm->null_frac)
+						used[k++] = members[i];
+				balance_dimension(top, used, k, c);
+			}
+			else
+				balance_dimension(top, members, m, c);
+		}
+	}
+}
+
+/*
  * One synthetic row; pass-by-reference values go to the current context
  * (under a condition, to the sampler's, valid until the next row).
  */
@@ -488,6 +701,22 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 	if (s->condition != NULL)
 	{
 		sample_row_conditional(s, values, nulls);
+		return;
+	}
+	if (s->rows_left > 0 || s->block_next < s->block_rows)
+	{
+		int			r,
+					i;
+
+		if (s->block_next == s->block_rows)
+			fill_block(s);
+		r = s->block_next++;
+		s = s->block_leaf[r];
+		for (i = 0; i < top->udim; i++)
+			s->u[i] = top->block_u[(Size) i * top->block_stride + r];
+		fill_row(s, values, nulls);
+		if (top->nkeys > 0)
+			apply_keys(top, values, nulls);
 		return;
 	}
 	while (s->ngroups > 0)

@@ -30,6 +30,15 @@ extern Sampler *sampler_prepare(const SynthModel *model, TupleDesc desc,
 extern void sampler_set_numbering(Sampler *s, uint64 seed, int64 total, int32 stream,
 								  int32 streams);
 
+/*
+ * This call draws "nrows" rows: draw them in balanced blocks (unless
+ * synth.balanced_sampling is off or a condition is set).  Call after
+ * sampler_set_rng(); allocates in the current memory context.
+ */
+extern void sampler_set_rows(Sampler *s, int64 nrows);
+
+extern bool synth_balanced_sampling;
+
 /* the random number generator the rows are drawn from */
 extern void sampler_set_rng(Sampler *s, SynthRng *rng);
 

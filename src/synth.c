@@ -16,6 +16,7 @@
 #include "fit.h"
 #include "model.h"
 #include "numerics.h"
+#include "sampler.h"
 
 PG_MODULE_MAGIC;
 
@@ -40,5 +41,12 @@ _PG_init(void)
 							GROUP_DEPTH_MAX, 0, GROUP_DEPTH_MAX,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("synth.balanced_sampling",
+							 "Draws the rows of a sampling call in balanced blocks.",
+							 "Each block of up to 4096 rows matches the model's column distributions and group shares to within a row; off draws every row independently.",
+							 &synth_balanced_sampling,
+							 true,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("synth");
 }
