@@ -80,3 +80,16 @@ WITH r AS (SELECT corr(x, b::int) AS xb, corr(x, k) AS xk, corr(b::int, k) AS bk
 SELECT round(r.xb::numeric, 1) AS real_xb, abs(s.xb - r.xb) < 0.06 AS xb_ok,
        abs(s.xk - r.xk) < 0.06 AS xk_ok, abs(s.bk - r.bk) < 0.06 AS bk_ok
 FROM r, s;
+
+-- synth.fit_dependence = off fits every column on its own (the model of
+-- synth 0.1): no copula, no groups, and beak length and depth no longer
+-- correlate within a species (0.39 to 0.65 in the real data)
+SET synth.fit_dependence = off;
+SELECT synth_fit('penguins', model => 'penguins_marginal');
+RESET synth.fit_dependence;
+SELECT m->'dependence'->>'kind' AS dependence, m->>'grouped_by' AS grouped_by
+FROM synth_model('penguins_marginal') m;
+SELECT species, abs(corr(beak_length_mm, beak_depth_mm)) < 0.1 AS independent
+FROM synth_sample(NULL::penguins, 5000, model => 'penguins_marginal', seed => 2)
+GROUP BY 1 ORDER BY 1;
+SELECT synth_drop('penguins_marginal');

@@ -671,7 +671,7 @@ dp_build_model(FitColumn *cols, int ncols, const TableSample *sample, double eps
 	 * the budget does more for the columns.  Decided from the released count
 	 * and the number of columns only.
 	 */
-	if (sortable < 2 ||
+	if (sortable < 2 || !synth_fit_dependence ||
 		(sortable * (sortable - 1) / 2) * DP_CLIP * DP_CLIP /
 		(eps_dependence * Max(noisy_rows, 1.0) * clipped_variance()) > DP_MAX_CORRELATION_NOISE)
 	{

@@ -46,6 +46,7 @@
 
 int			synth_fit_sample_rows = 100000;
 int			synth_group_depth = GROUP_DEPTH_MAX;
+bool		synth_fit_dependence = true;
 
 #define FIT_FETCH_ROWS 1000
 
@@ -815,8 +816,11 @@ synth_fit(PG_FUNCTION_ARGS)
 	{
 		model = build_model(cols, ncols, sample, rows_read, min_group_size);
 		check_not_null_columns(model, cols, relname);
-		dependence_fit(model, sample);
-		build_groups(model, model, cols, ncols, sample, min_group_size, 0);
+		if (synth_fit_dependence)
+		{
+			dependence_fit(model, sample);
+			build_groups(model, model, cols, ncols, sample, min_group_size, 0);
+		}
 	}
 	MemoryContextSwitchTo(old);
 

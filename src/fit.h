@@ -17,6 +17,7 @@ extern int	synth_fit_sample_rows;
 
 /* synth.group_depth: how often the rows may be split into groups (0-2) */
 extern int	synth_group_depth;
+extern bool synth_fit_dependence;
 
 #define SYNTH_DEFAULT_MIN_GROUP_SIZE 5
 #define SYNTH_DEFAULT_DP_DELTA 1e-6

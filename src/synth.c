@@ -41,6 +41,13 @@ _PG_init(void)
 							GROUP_DEPTH_MAX, 0, GROUP_DEPTH_MAX,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("synth.fit_dependence",
+							 "Learns how the columns depend on each other.",
+							 "Off fits every column on its own (no copula, no groups), as synth 0.1 did.",
+							 &synth_fit_dependence,
+							 true,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomBoolVariable("synth.balanced_sampling",
 							 "Draws the rows of a sampling call in balanced blocks.",
 							 "Each block of up to 4096 rows matches the model's column distributions and group shares to within a row; off draws every row independently.",
