@@ -38,6 +38,23 @@ INSERT INTO keyed SELECT i, i % 50, i / 50, i FROM generate_series(1, 500) i;
 SELECT synth_fit('keyed');
 SELECT c->>'name' AS column, c->>'key' AS key FROM jsonb_array_elements(synth_model('keyed')->'columns') c;
 SELECT synth_drop('keyed');
+-- keys keep their relation to the other columns: a serial id rises with the
+-- day a row was entered (real correlation 1.0); the sampled keys are unique
+-- and still rise with the day (independent keys would correlate about 0),
+-- in one call and across streams
+CREATE TABLE entered (id integer PRIMARY KEY, day date, amount float8);
+INSERT INTO entered SELECT i, date '2020-01-01' + i / 3, (i * 37) % 101 FROM generate_series(1, 3000) i;
+SELECT synth_fit('entered');
+SELECT count(DISTINCT id) = count(*) AS unique_ids, corr(id, day - date '2020-01-01') > 0.9 AS rises_with_day
+FROM synth_sample(NULL::entered, 5000, seed => 6);
+SELECT count(DISTINCT id) = count(*) AS unique_ids, corr(id, day - date '2020-01-01') > 0.9 AS rises_with_day
+FROM generate_series(0, 2) AS i, synth_sample(NULL::entered, 5000, seed => 6, stream => i, streams => 3);
+SET synth.balanced_sampling = off;
+SELECT count(DISTINCT id) = count(*) AS unique_ids, abs(corr(id, day - date '2020-01-01')) < 0.1 AS independent_keys
+FROM synth_sample(NULL::entered, 5000, seed => 6);
+RESET synth.balanced_sampling;
+SELECT synth_drop('entered');
+DROP TABLE entered;
 DROP TABLE keyed;
 -- near the end of the key's type the range moves down; beyond the type's
 -- room it is an error, not a repeat

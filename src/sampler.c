@@ -113,7 +113,17 @@ struct Sampler
 	int		   *block_bucket;
 	int		   *block_count;	/* block_max + 1 */
 	double	   *block_value;
+	int64	   *block_keys;		/* nkeys x block_max: each row's keys */
+	struct RankedRow *block_ranked;	/* scratch, block_max */
+	int64	   *block_keyvals;	/* scratch, block_max */
 };
+
+/* a block row and where its key column's value falls */
+typedef struct RankedRow
+{
+	double		value;
+	int			row;
+} RankedRow;
 
 /*
  * sampler_prepare: match the output row type "desc" to the model and make
@@ -419,6 +429,39 @@ permute(uint64 x, uint64 range, uint64 key)
  * (rows rejected under a condition) take the values just above the range,
  * then just below it, which the permutation never reaches.
  */
+static int64
+key_value(const Sampler *s, int k, uint64 g)
+{
+	uint64		range = s->key_range[k];
+	uint64		extra,
+				above,
+				below;
+
+	if (g < range)
+		return (int64) ((uint64) s->key_base[k] + permute(g, range, s->key_seed + k));
+
+	/* past the range: above it while the type has room, then below */
+	extra = g - range;
+	above = (uint64) s->key_max[k] - ((uint64) s->key_base[k] + (range - 1));
+	below = (uint64) s->key_base[k] - (uint64) s->key_min[k];
+	if (extra < above)
+		return (int64) ((uint64) s->key_base[k] + range + extra);
+	if (extra - above < below)
+		return (int64) ((uint64) s->key_base[k] - 1 - (extra - above));
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("no unique values of key column \"%s\" are left", s->cols[s->key_att[k]].cm->name),
+			 errdetail("Its type %s holds no more distinct values.", s->cols[s->key_att[k]].cm->type_name)));
+	return 0;					/* keep the compiler quiet */
+}
+
+static inline Datum
+key_datum(const ColumnSampler *cs, int64 v)
+{
+	return cs->repr == REPR_INT2 ? Int16GetDatum((int16) v) :
+		cs->repr == REPR_INT4 ? Int32GetDatum((int32) v) : Int64GetDatum(v);
+}
+
 static void
 apply_keys(Sampler *s, Datum *values, bool *nulls)
 {
@@ -428,33 +471,9 @@ apply_keys(Sampler *s, Datum *values, bool *nulls)
 	s->key_row++;
 	for (k = 0; k < s->nkeys; k++)
 	{
-		const ColumnSampler *cs = &s->cols[s->key_att[k]];
-		uint64		range = s->key_range[k];
-		int64		v;
-
 		if (nulls[s->key_att[k]])
 			continue;
-		if (g < range)
-			v = (int64) ((uint64) s->key_base[k] + permute(g, range, s->key_seed + k));
-		else
-		{
-			/* past the range: above it while the type has room, then below */
-			uint64		extra = g - range;
-			uint64		above = (uint64) s->key_max[k] - ((uint64) s->key_base[k] + (range - 1));
-			uint64		below = (uint64) s->key_base[k] - (uint64) s->key_min[k];
-
-			if (extra < above)
-				v = (int64) ((uint64) s->key_base[k] + range + extra);
-			else if (extra - above < below)
-				v = (int64) ((uint64) s->key_base[k] - 1 - (extra - above));
-			else
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("no unique values of key column \"%s\" are left", cs->cm->name),
-						 errdetail("Its type %s holds no more distinct values.", cs->cm->type_name)));
-		}
-		values[s->key_att[k]] = cs->repr == REPR_INT2 ? Int16GetDatum((int16) v) :
-			cs->repr == REPR_INT4 ? Int32GetDatum((int32) v) : Int64GetDatum(v);
+		values[s->key_att[k]] = key_datum(&s->cols[s->key_att[k]], key_value(s, k, g));
 	}
 }
 
@@ -550,6 +569,12 @@ sampler_set_rows(Sampler *s, int64 nrows)
 		s->block_bucket = palloc(sizeof(int) * BALANCE_BLOCK);
 		s->block_count = palloc(sizeof(int) * (BALANCE_BLOCK + 1));
 		s->block_value = palloc(sizeof(double) * BALANCE_BLOCK);
+		if (s->nkeys > 0)
+		{
+			s->block_keys = palloc(sizeof(int64) * s->nkeys * BALANCE_BLOCK);
+			s->block_ranked = palloc(sizeof(RankedRow) * BALANCE_BLOCK);
+			s->block_keyvals = palloc(sizeof(int64) * BALANCE_BLOCK);
+		}
 	}
 	else
 		s->block_u = repalloc(s->block_u, sizeof(double) * udim * s->block_stride);
@@ -600,6 +625,65 @@ balance_dimension(Sampler *top, const int *rows, int m, int dim)
 
 		column[rows[order[k]]] = Min(u, BALANCED_U_MAX);
 	}
+}
+
+static int
+compare_ranked(const void *a, const void *b)
+{
+	const RankedRow *x = a;
+	const RankedRow *y = b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return x->row - y->row;
+}
+
+static int
+compare_int64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The keys of a block.  The block's row numbers give it a set of unique
+ * keys (key_value(), as for independent rows); they are handed out in the
+ * order of the values the rows' own draws give the key column, so keys stay
+ * unique and still relate to the other columns as the real ones do (a
+ * serial id rises with the date a row was entered, for example).  A row
+ * whose key is NULL takes its place in the order and leaves its key unused.
+ */
+static void
+assign_block_keys(Sampler *top, int b)
+{
+	RankedRow  *ranked = top->block_ranked;
+	int64	   *keyvals = top->block_keyvals;
+	int			k,
+				r;
+
+	for (k = 0; k < top->nkeys; k++)
+	{
+		int			att = top->key_att[k];
+
+		for (r = 0; r < b; r++)
+		{
+			const ColumnSampler *cs = &top->block_leaf[r]->cols[att];
+			double		u = top->block_u[(Size) cs->model_index * top->block_stride + r];
+
+			ranked[r].value = cs->cm->kind == COLUMN_NUMERIC && cs->cm->quantiles.npieces > 0 ?
+				quantile_sample_guided(&cs->cm->quantiles, &cs->guide, u) : u;
+			ranked[r].row = r;
+			keyvals[r] = key_value(top, k, (uint64) (top->key_row + r) * top->key_streams +
+								   top->key_stream);
+		}
+		qsort(ranked, b, sizeof(RankedRow), compare_ranked);
+		qsort(keyvals, b, sizeof(int64), compare_int64);
+		for (r = 0; r < b; r++)
+			top->block_keys[(Size) k * top->block_max + ranked[r].row] = keyvals[r];
+	}
+	top->key_row += b;
 }
 
 /* draw the next block of rows into top->block_* */
@@ -687,6 +771,8 @@ fill_block(Sampler *top)
 				balance_dimension(top, members, m, c);
 		}
 	}
+	if (top->nkeys > 0)
+		assign_block_keys(top, b);
 }
 
 /*
@@ -715,8 +801,14 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 		for (i = 0; i < top->udim; i++)
 			s->u[i] = top->block_u[(Size) i * top->block_stride + r];
 		fill_row(s, values, nulls);
-		if (top->nkeys > 0)
-			apply_keys(top, values, nulls);
+		for (i = 0; i < top->nkeys; i++)
+		{
+			int			att = top->key_att[i];
+
+			if (!nulls[att])
+				values[att] = key_datum(&top->cols[att],
+										top->block_keys[(Size) i * top->block_max + r]);
+		}
 		return;
 	}
 	while (s->ngroups > 0)
