@@ -609,7 +609,9 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	if (depth >= synth_group_depth)
 		return;
 	row_group = palloc(sizeof(int) * Max(sample->nrows, 1));
-	column = grouping_choose(model, sample, depth == 0 ? GROUP_MIN_ROWS : GROUP_MIN_ROWS_NESTED,
+	column = grouping_choose(model, sample,
+							 Max(depth == 0 ? GROUP_MIN_ROWS : GROUP_MIN_ROWS_NESTED,
+								 GROUP_ROWS_PER_COLUMN * ncols),
 							 depth == 0, row_group, &ngroups);
 	if (column < 0)
 		return;

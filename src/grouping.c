@@ -14,7 +14,8 @@
  * chi-square under independence) says the association is no chance one.
  *
  * Only levels with at least min_rows rows of the fitting sample (40, or
- * 100 for a group within a group) make
+ * 100 for a group within a group, and at least GROUP_ROWS_PER_COLUMN per
+ * column of the table) make
  * groups (at most GROUP_MAX of them); the rows of smaller levels form one
  * pooled group if they are that many together, else they join the largest
  * group.  Each group's model is learnt with the same min_group_size rule as

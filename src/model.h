@@ -130,10 +130,15 @@ typedef struct SynthModel
 /*
  * A group holds at least this many rows of the fitting sample; a group
  * within a group at least GROUP_MIN_ROWS_NESTED, since a copula learnt
- * from few rows follows them too closely (the DCR share rises).
+ * from few rows follows them too closely (the DCR share rises).  A group
+ * learns a model of every column and a correlation for every pair from its
+ * own rows, so it also needs GROUP_ROWS_PER_COLUMN rows per column of the
+ * table (the training half of pbc, 20 columns: groups of 46 rows lifted its
+ * DCR share from 0.54 to 0.57).
  */
 #define GROUP_MIN_ROWS 40
 #define GROUP_MIN_ROWS_NESTED 100
+#define GROUP_ROWS_PER_COLUMN 3
 #define GROUP_MAX 8
 /* groups may split again once: a group of a group has no groups */
 #define GROUP_DEPTH_MAX 2
