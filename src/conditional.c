@@ -440,7 +440,7 @@ conditional_draw(ConditionalSampler *cs, SynthRng *rng, double *u)
 				j;
 
 	if (cs->nk == 0)
-		dependence_draw(ds, rng, u);
+		dependence_draw(ds, rng, u, 1);
 	else
 	{
 		for (j = 0; j < ds->nindependent; j++)

@@ -488,19 +488,19 @@ dependence_sampler_create(const SynthModel *model)
 }
 
 /*
- * dependence_draw: one row's uniforms in [0, 1): u[c] for the value of model
- * column c, u[ncolumns + c] for its missingness (set where the column has
- * NULLs and some values).
+ * dependence_draw: one row's uniforms in [0, 1): u[c * stride] for the value
+ * of model column c, u[(ncolumns + c) * stride] for its missingness (set
+ * where the column has NULLs and some values).
  */
 void
-dependence_draw(const DependenceSampler *ds, SynthRng *rng, double *u)
+dependence_draw(const DependenceSampler *ds, SynthRng *rng, double *u, Size stride)
 {
 	int			j,
 				k;
 	int			dim = ds->dim;
 
 	for (j = 0; j < ds->nindependent; j++)
-		u[ds->independent[j]] = synth_rng_uniform(rng);
+		u[ds->independent[j] * stride] = synth_rng_uniform(rng);
 	if (dim == 0)
 		return;
 	for (k = 0; k < dim; k++)
@@ -514,6 +514,6 @@ dependence_draw(const DependenceSampler *ds, SynthRng *rng, double *u)
 		for (j = 0; j <= k; j++)
 			z += lrow[j] * ds->normals[j];
 		p = synth_normal_cdf(z);
-		u[ds->columns[k]] = p < 1.0 ? p : 0.9999999999999999;
+		u[ds->columns[k] * stride] = p < 1.0 ? p : 0.9999999999999999;
 	}
 }

@@ -28,6 +28,6 @@ typedef struct DependenceSampler
 extern void dependence_fit(SynthModel *model, const TableSample *sample);
 extern void dependence_make_positive_definite(double *corr, int dim);
 extern DependenceSampler *dependence_sampler_create(const SynthModel *model);
-extern void dependence_draw(const DependenceSampler *ds, SynthRng *rng, double *u);
+extern void dependence_draw(const DependenceSampler *ds, SynthRng *rng, double *u, Size stride);
 
 #endif							/* SYNTH_DEPENDENCE_H */

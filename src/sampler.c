@@ -327,9 +327,9 @@ numeric_value_at(const ColumnSampler *cs, double u)
 	return numeric_datum(cs->repr, v, cm->decimals, cs->scale, cs->typmod);
 }
 
-/* the row of values/nulls for the uniforms in s->u */
+/* the row of values/nulls for the uniforms u[k * stride] (s->u: stride 1) */
 static void
-fill_row(Sampler *s, Datum *values, bool *nulls)
+fill_row(Sampler *s, const double *u_row, Size stride, Datum *values, bool *nulls)
 {
 	int			i;
 
@@ -344,9 +344,9 @@ fill_row(Sampler *s, Datum *values, bool *nulls)
 		if (cm == NULL || cs->kind == COLUMN_EXCLUDED)
 			continue;
 		if (cm->null_frac > 0.0 &&
-			(cm->null_frac >= 1.0 || s->u[cs->missing_index] < cm->null_frac))
+			(cm->null_frac >= 1.0 || u_row[cs->missing_index * stride] < cm->null_frac))
 			continue;
-		u = s->u[cs->model_index];
+		u = u_row[cs->model_index * stride];
 		nulls[i] = false;
 
 		switch (cs->kind)
@@ -732,9 +732,7 @@ fill_block(Sampler *top)
 		}
 		top->block_leaf[r] = s;
 		done[r] = false;
-		dependence_draw(s->dependence, top->rng, s->u);
-		for (i = 0; i < top->udim; i++)
-			top->block_u[(Size) i * top->block_stride + r] = s->u[i];
+		dependence_draw(s->dependence, top->rng, &top->block_u[r], top->block_stride);
 	}
 
 	/* balance each model's rows, dimension by dimension */
@@ -798,9 +796,7 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 			fill_block(s);
 		r = s->block_next++;
 		s = s->block_leaf[r];
-		for (i = 0; i < top->udim; i++)
-			s->u[i] = top->block_u[(Size) i * top->block_stride + r];
-		fill_row(s, values, nulls);
+		fill_row(s, &top->block_u[r], top->block_stride, values, nulls);
 		for (i = 0; i < top->nkeys; i++)
 		{
 			int			att = top->key_att[i];
@@ -820,8 +816,8 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 			g++;
 		s = s->groups[g];
 	}
-	dependence_draw(s->dependence, s->rng, s->u);
-	fill_row(s, values, nulls);
+	dependence_draw(s->dependence, s->rng, s->u, 1);
+	fill_row(s, s->u, 1, values, nulls);
 	if (top->nkeys > 0)
 		apply_keys(top, values, nulls);
 }
@@ -1213,7 +1209,7 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 			g++;
 		leaf = s->leaves[g];
 		conditional_draw(leaf->conditional, s->rng, leaf->u);
-		fill_row(leaf, values, nulls);
+		fill_row(leaf, leaf->u, 1, values, nulls);
 		if (s->nkeys > 0)
 			apply_keys(s, values, nulls);
 		s->attempts++;
