@@ -10,6 +10,7 @@ OBJS = \
 	src/column_model.o \
 	src/string_shape.o \
 	src/dependence.o \
+	src/category_order.o \
 	src/latent_correlation.o \
 	src/conditional.o \
 	src/grouping.o \

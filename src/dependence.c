@@ -7,7 +7,7 @@
  * Fit: every column contributes a "value" dimension, and a column with
  * some NULLs also a "missingness" dimension.  A value becomes a normal score
  * z = Phi^-1(u), where u is where it falls in its column's model of the
- * non-NULL values (numbers ascending; categories most frequent first,
+ * non-NULL values (numbers ascending; categories in category_order.c's order,
  * pooled rare values last); ties (atoms, categories) are spread uniformly
  * over their interval.  The missingness dimension scores NULL in
  * [0, null_frac) and any value in [null_frac, 1), jittered likewise.  The

@@ -34,6 +34,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "category_order.h"
 #include "column_model.h"
 #include "column_types.h"
 #include "dependence.h"
@@ -650,6 +651,7 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 			}
 		}
 		clamp_to_table_range(gm, table);
+		category_order(gm, sub, model);
 		dependence_fit(gm, sub);
 		build_groups(gm, table, cols, ncols, sub, min_group_size, depth + 1);
 		model->groups[g] = gm;
@@ -820,6 +822,7 @@ synth_fit(PG_FUNCTION_ARGS)
 		check_not_null_columns(model, cols, relname);
 		if (synth_fit_dependence)
 		{
+			category_order(model, sample, NULL);
 			dependence_fit(model, sample);
 			build_groups(model, model, cols, ncols, sample, min_group_size, 0);
 		}

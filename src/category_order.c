@@ -1,0 +1,187 @@
+/*-------------------------------------------------------------------------
+ *
+ * category_order.c
+ *	  Order a model's categories so that the copula can relate them.
+ *
+ * The copula relates two columns through the order of their values: a
+ * category covers an interval of its column's uniform, and correlation
+ * moves neighbouring intervals together.  A nominal column (a distributor,
+ * a genre) has no order of its own, and with its categories in order of
+ * frequency a relation such as "this distributor's films are rated higher"
+ * is non-monotone, so the copula keeps little of it.  Here the categories
+ * of each column with three or more are put in the order of their mean
+ * normal score on the numeric column they tell most about (the largest
+ * correlation ratio, eta squared: the share of that column's variance that
+ * lies between the categories).  The relation to that column becomes
+ * monotone, and so, in part, the relations to every column that moves with
+ * it.  The pooled rare values stay last, and only the order changes: the
+ * same labels with the same shares.  This is the one-dimensional optimal
+ * scaling of a nominal variable (Gifi, "Nonlinear Multivariate Analysis",
+ * 1990), with a single partner instead of an iteration.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+
+#include "category_order.h"
+#include "column_model.h"
+#include "numerics.h"
+
+typedef struct LevelMean
+{
+	int			level;
+	double		mean;
+} LevelMean;
+
+static int
+compare_level_means(const void *a, const void *b)
+{
+	const LevelMean *x = a;
+	const LevelMean *y = b;
+
+	if (x->mean != y->mean)
+		return x->mean < y->mean ? -1 : 1;
+	return x->level - y->level;
+}
+
+/* normal scores of a numeric column (NaN for NULL), or NULL if it is constant */
+static double *
+numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
+{
+	double	   *z;
+	int			r;
+
+	if (cm->kind != COLUMN_NUMERIC || cm->null_frac >= 1.0 || cm->quantiles.npieces == 0 ||
+		(cm->quantiles.npieces == 1 && cm->quantiles.pieces[0].hi <= cm->quantiles.pieces[0].lo))
+		return NULL;
+	z = palloc(sizeof(double) * n);
+	for (r = 0; r < n; r++)
+		z[r] = sc->isnull[r] ? NAN :
+			synth_normal_quantile(column_value_cdf(cm, sc->numbers[r]));
+	return z;
+}
+
+/*
+ * category_order: reorder the categories of model's columns (fitted on
+ * sample) for the copula.  A column whose model a group shares with
+ * "parent" keeps the parent's order.
+ */
+void
+category_order(SynthModel *model, const TableSample *sample, const SynthModel *parent)
+{
+	int			n = sample->nrows;
+	int			ncols = model->ncolumns;
+	double	  **z = palloc0(sizeof(double *) * Max(ncols, 1));
+	int		   *codes = palloc(sizeof(int) * Max(n, 1));
+	int			nnumeric = 0;
+	int			c,
+				j,
+				r;
+
+	for (j = 0; j < ncols; j++)
+		if ((z[j] = numeric_scores(&model->columns[j], &sample->columns[j], n)) != NULL)
+			nnumeric++;
+
+	for (c = 0; c < ncols && nnumeric > 0; c++)
+	{
+		ColumnModel *cm = &model->columns[c];
+		int			k = cm->ncategories;
+		LevelMean  *best = NULL;
+		double		best_eta = 0.0;
+		double	   *sum,
+				   *count;
+		double	   *prob;
+		char	  **labels;
+		double		last;
+		int			i;
+
+		if (cm->kind != COLUMN_CATEGORICAL || k < 3)
+			continue;
+		if (parent != NULL && cm->labels == parent->columns[c].labels)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		category_codes(cm, &sample->columns[c], n, codes);
+		sum = palloc(sizeof(double) * k);
+		count = palloc(sizeof(double) * k);
+		for (j = 0; j < ncols; j++)
+		{
+			double		total = 0.0,
+						total_sq = 0.0,
+						rows = 0.0,
+						between = 0.0,
+						eta;
+
+			if (z[j] == NULL)
+				continue;
+			memset(sum, 0, sizeof(double) * k);
+			memset(count, 0, sizeof(double) * k);
+			for (r = 0; r < n; r++)
+			{
+				if (codes[r] < 0 || isnan(z[j][r]))
+					continue;
+				sum[codes[r]] += z[j][r];
+				count[codes[r]] += 1.0;
+				total += z[j][r];
+				total_sq += z[j][r] * z[j][r];
+				rows += 1.0;
+			}
+			if (rows < 2.0)
+				continue;
+			for (i = 0; i < k; i++)
+				if (count[i] > 0.0)
+					between += sum[i] * sum[i] / count[i];
+			between -= total * total / rows;
+			eta = total_sq - total * total / rows > 0.0 ?
+				between / (total_sq - total * total / rows) : 0.0;
+			if (eta > best_eta)
+			{
+				best_eta = eta;
+				if (best == NULL)
+					best = palloc(sizeof(LevelMean) * k);
+				for (i = 0; i < k; i++)
+				{
+					best[i].level = i;
+					/* a category with no rows here keeps its place among equals */
+					best[i].mean = count[i] > 0.0 ? sum[i] / count[i] : 0.0;
+				}
+			}
+		}
+		pfree(sum);
+		pfree(count);
+		if (best == NULL)
+			continue;
+
+		/* the same labels and shares in the new order; "other" stays last */
+		qsort(best, k, sizeof(LevelMean), compare_level_means);
+		last = cm->category_cum[k - 1];
+		prob = palloc(sizeof(double) * k);
+		labels = palloc(sizeof(char *) * k);
+		for (i = 0; i < k; i++)
+		{
+			int			l = best[i].level;
+
+			prob[i] = cm->category_cum[l] - (l > 0 ? cm->category_cum[l - 1] : 0.0);
+			labels[i] = cm->labels[l];
+		}
+		for (i = 0; i < k; i++)
+		{
+			cm->labels[i] = labels[i];
+			cm->category_cum[i] = (i > 0 ? cm->category_cum[i - 1] : 0.0) + prob[i];
+		}
+		/* exactly as before at the end, where "other" starts */
+		cm->category_cum[k - 1] = last;
+		pfree(prob);
+		pfree(labels);
+		pfree(best);
+	}
+
+	for (j = 0; j < ncols; j++)
+		if (z[j])
+			pfree(z[j]);
+	pfree(z);
+	pfree(codes);
+}

@@ -1,0 +1,17 @@
+/*-------------------------------------------------------------------------
+ *
+ * category_order.h
+ *	  Order a model's categories so that the copula can relate them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SYNTH_CATEGORY_ORDER_H
+#define SYNTH_CATEGORY_ORDER_H
+
+#include "model.h"
+#include "table_sample.h"
+
+extern void category_order(SynthModel *model, const TableSample *sample,
+						   const SynthModel *parent);
+
+#endif							/* SYNTH_CATEGORY_ORDER_H */
