@@ -48,20 +48,72 @@ compare_level_means(const void *a, const void *b)
 	return x->level - y->level;
 }
 
-/* normal scores of a numeric column (NaN for NULL), or NULL if it is constant */
+typedef struct RowValue
+{
+	double		value;
+	int			row;
+} RowValue;
+
+static int
+compare_row_values(const void *a, const void *b)
+{
+	const RowValue *x = a;
+	const RowValue *y = b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return x->row - y->row;
+}
+
+/*
+ * Normal scores of a numeric column from its ranks in the sample, ties
+ * sharing their mean rank (NaN for NULL); NULL if the column is constant.
+ */
 static double *
 numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
 {
+	RowValue   *sorted;
 	double	   *z;
-	int			r;
+	int			m = 0,
+				i,
+				r;
 
-	if (cm->kind != COLUMN_NUMERIC || cm->null_frac >= 1.0 || cm->quantiles.npieces == 0 ||
-		(cm->quantiles.npieces == 1 && cm->quantiles.pieces[0].hi <= cm->quantiles.pieces[0].lo))
+	if (cm->kind != COLUMN_NUMERIC || cm->null_frac >= 1.0)
 		return NULL;
+	sorted = palloc(sizeof(RowValue) * Max(n, 1));
+	for (r = 0; r < n; r++)
+		if (!sc->isnull[r])
+		{
+			sorted[m].value = sc->numbers[r];
+			sorted[m++].row = r;
+		}
+	if (m < 2)
+	{
+		pfree(sorted);
+		return NULL;
+	}
+	qsort(sorted, m, sizeof(RowValue), compare_row_values);
+	if (sorted[0].value == sorted[m - 1].value)
+	{
+		pfree(sorted);
+		return NULL;
+	}
 	z = palloc(sizeof(double) * n);
 	for (r = 0; r < n; r++)
-		z[r] = sc->isnull[r] ? NAN :
-			synth_normal_quantile(column_value_cdf(cm, sc->numbers[r]));
+		z[r] = NAN;
+	for (i = 0; i < m;)
+	{
+		int			j = i;
+		double		score;
+
+		while (j + 1 < m && sorted[j + 1].value == sorted[i].value)
+			j++;
+		/* mean rank of the tie, as a share in (0, 1) */
+		score = synth_normal_quantile(((i + j) / 2.0 + 0.5) / m);
+		for (; i <= j; i++)
+			z[sorted[i].row] = score;
+	}
+	pfree(sorted);
 	return z;
 }
 
