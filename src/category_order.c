@@ -31,6 +31,13 @@
 #include "column_model.h"
 #include "numerics.h"
 
+/*
+ * The order needs the level means only roughly: at most ORDER_ROWS rows of
+ * the fitting sample, evenly spaced through it (a sample of a small table
+ * holds its rows in table order).
+ */
+#define ORDER_ROWS 10000
+
 typedef struct LevelMean
 {
 	int			level;
@@ -78,7 +85,8 @@ numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
 				i,
 				r;
 
-	if (cm->kind != COLUMN_NUMERIC || cm->null_frac >= 1.0)
+	if (cm->kind != COLUMN_NUMERIC || cm->null_frac >= 1.0 || sc->isnull == NULL ||
+		sc->numbers == NULL)
 		return NULL;
 	sorted = palloc(sizeof(RowValue) * Max(n, 1));
 	for (r = 0; r < n; r++)
@@ -125,17 +133,58 @@ numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
 void
 category_order(SynthModel *model, const TableSample *sample, const SynthModel *parent)
 {
-	int			n = sample->nrows;
+	int			n = Min(sample->nrows, ORDER_ROWS);
 	int			ncols = model->ncolumns;
-	double	  **z = palloc0(sizeof(double *) * Max(ncols, 1));
-	int		   *codes = palloc(sizeof(int) * Max(n, 1));
-	int			nnumeric = 0;
+	double	  **z;
+	int		   *codes;
+	SampleColumn *cols;
+	int			nnumeric = 0,
+				nordered = 0;
 	int			c,
 				j,
 				r;
 
+	/* anything to order? */
+	for (c = 0; c < ncols; c++)
+		if (model->columns[c].kind == COLUMN_CATEGORICAL && model->columns[c].ncategories >= 3 &&
+			!(parent != NULL && model->columns[c].labels == parent->columns[c].labels))
+			nordered++;
+	if (nordered == 0 || n < 2)
+		return;
+
+	/* the rows to learn the order from */
+	cols = palloc(sizeof(SampleColumn) * ncols);
 	for (j = 0; j < ncols; j++)
-		if ((z[j] = numeric_scores(&model->columns[j], &sample->columns[j], n)) != NULL)
+	{
+		const SampleColumn *sc = &sample->columns[j];
+
+		if (sc->isnull == NULL)
+		{
+			/* a column the fit does not read (excluded, uuid) */
+			cols[j].isnull = NULL;
+			cols[j].numbers = NULL;
+			cols[j].strings = NULL;
+			continue;
+		}
+		cols[j].isnull = palloc(sizeof(bool) * n);
+		cols[j].numbers = sc->numbers ? palloc(sizeof(double) * n) : NULL;
+		cols[j].strings = sc->strings ? palloc(sizeof(char *) * n) : NULL;
+		for (r = 0; r < n; r++)
+		{
+			int			from = (int) ((int64) r * sample->nrows / n);
+
+			cols[j].isnull[r] = sc->isnull[from];
+			if (sc->numbers)
+				cols[j].numbers[r] = sc->numbers[from];
+			if (sc->strings)
+				cols[j].strings[r] = sc->strings[from];
+		}
+	}
+
+	z = palloc0(sizeof(double *) * ncols);
+	codes = palloc(sizeof(int) * n);
+	for (j = 0; j < ncols; j++)
+		if ((z[j] = numeric_scores(&model->columns[j], &cols[j], n)) != NULL)
 			nnumeric++;
 
 	for (c = 0; c < ncols && nnumeric > 0; c++)
@@ -151,12 +200,12 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 		double		last;
 		int			i;
 
-		if (cm->kind != COLUMN_CATEGORICAL || k < 3)
+		if (cm->kind != COLUMN_CATEGORICAL || k < 3 || cols[c].isnull == NULL)
 			continue;
 		if (parent != NULL && cm->labels == parent->columns[c].labels)
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		category_codes(cm, &sample->columns[c], n, codes);
+		category_codes(cm, &cols[c], n, codes);
 		sum = palloc(sizeof(double) * k);
 		count = palloc(sizeof(double) * k);
 		for (j = 0; j < ncols; j++)
@@ -232,8 +281,17 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 	}
 
 	for (j = 0; j < ncols; j++)
+	{
 		if (z[j])
 			pfree(z[j]);
+		if (cols[j].isnull)
+			pfree(cols[j].isnull);
+		if (cols[j].numbers)
+			pfree(cols[j].numbers);
+		if (cols[j].strings)
+			pfree(cols[j].strings);
+	}
+	pfree(cols);
 	pfree(z);
 	pfree(codes);
 }

@@ -486,6 +486,75 @@ category_draw(const ColumnModel *cm, double u)
 }
 
 /*
+ * column_cdf_index_build: prefix maxima of the pieces' ends, so that
+ * column_value_cdf_indexed() finds in O(log n) the piece the linear walk of
+ * column_value_cdf() stops at (pieces ascend in probability, but an atom
+ * may lie inside a neighbouring range).  Allocates in the current context.
+ */
+void
+column_cdf_index_build(const ColumnModel *cm, CdfIndex *ix)
+{
+	const QuantileFunction *qf = &cm->quantiles;
+	int			i;
+
+	ix->npieces = qf->npieces;
+	ix->max_lo = palloc(sizeof(double) * Max(qf->npieces, 1));
+	ix->max_hi = palloc(sizeof(double) * Max(qf->npieces, 1));
+	for (i = 0; i < qf->npieces; i++)
+	{
+		ix->max_lo[i] = i > 0 ? Max(ix->max_lo[i - 1], qf->pieces[i].lo) : qf->pieces[i].lo;
+		ix->max_hi[i] = i > 0 ? Max(ix->max_hi[i - 1], qf->pieces[i].hi) : qf->pieces[i].hi;
+	}
+}
+
+void
+column_cdf_index_free(CdfIndex *ix)
+{
+	pfree(ix->max_lo);
+	pfree(ix->max_hi);
+}
+
+/* the first i < n with a[i] > value (strictly, or >= if "or_equal"), else n */
+static int
+first_above(const double *a, int n, double value, bool or_equal)
+{
+	int			lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (a[mid] > value || (or_equal && a[mid] == value))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* column_value_cdf(cm, value), with the index of column_cdf_index_build() */
+double
+column_value_cdf_indexed(const ColumnModel *cm, const CdfIndex *ix, double value)
+{
+	const QuantileFunction *qf = &cm->quantiles;
+	int			i = Min(first_above(ix->max_hi, ix->npieces, value, true),
+						first_above(ix->max_lo, ix->npieces, value, false));
+	const QuantilePiece *p;
+	double		prev;
+
+	if (i >= qf->npieces)
+		return 1.0;
+	p = &qf->pieces[i];
+	prev = i > 0 ? qf->pieces[i - 1].cum : 0.0;
+	if (value < p->lo)
+		return prev;
+	if (p->hi == p->lo)
+		return (prev + p->cum) / 2.0;
+	return prev + (p->cum - prev) * (value - p->lo) / (p->hi - p->lo);
+}
+
+/*
  * The cumulative probability of a numeric value under the column's quantile
  * function (the inverse of quantile_sample), NULLs not counted.  For an atom
  * this is the middle of its interval.

@@ -26,6 +26,18 @@ extern int	decimals_of(double v);
 extern int	compare_doubles(const void *a, const void *b);
 extern int	compare_cstring(const void *a, const void *b);
 extern double column_value_cdf(const ColumnModel *cm, double value);
+
+/* the same lookup in O(log n), for many values of one column */
+typedef struct CdfIndex
+{
+	int			npieces;
+	double	   *max_lo;			/* prefix maxima of the pieces' ends */
+	double	   *max_hi;
+} CdfIndex;
+
+extern void column_cdf_index_build(const ColumnModel *cm, CdfIndex *ix);
+extern void column_cdf_index_free(CdfIndex *ix);
+extern double column_value_cdf_indexed(const ColumnModel *cm, const CdfIndex *ix, double value);
 extern int	category_draw(const ColumnModel *cm, double u);
 
 #define CODE_NULL (-2)

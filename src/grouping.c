@@ -81,20 +81,27 @@ column_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out, i
 	switch (cm->kind)
 	{
 		case COLUMN_NUMERIC:
-			for (i = 0; i < n; i++)
 			{
-				if (sc->isnull[i])
-					out[i] = 0;
-				else if (all_atoms(cm))
-					out[i] = 1 + atom_index(cm, sc->numbers[i]);
-				else
-				{
-					double		u = column_value_cdf(cm, sc->numbers[i]);
+				bool		atoms = all_atoms(cm);
+				CdfIndex	ix;
 
-					out[i] = 1 + Min(CODE_BINS - 1, (int) (u * CODE_BINS));
+				column_cdf_index_build(cm, &ix);
+				for (i = 0; i < n; i++)
+				{
+					if (sc->isnull[i])
+						out[i] = 0;
+					else if (atoms)
+						out[i] = 1 + atom_index(cm, sc->numbers[i]);
+					else
+					{
+						double		u = column_value_cdf_indexed(cm, &ix, sc->numbers[i]);
+
+						out[i] = 1 + Min(CODE_BINS - 1, (int) (u * CODE_BINS));
+					}
 				}
+				column_cdf_index_free(&ix);
+				break;
 			}
-			break;
 		case COLUMN_CATEGORICAL:
 			category_codes(cm, sc, n, work);
 			for (i = 0; i < n; i++)
@@ -240,12 +247,15 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		{
 			/* a continuous column: its quartiles (and NULL) as levels */
 			const SampleColumn *sc = &sample->columns[g];
+			CdfIndex	ix;
 
+			column_cdf_index_build(gm, &ix);
 			gcodes[g] = palloc(n);
 			for (r = 0; r < n; r++)
 				gcodes[g][r] = sc->isnull[r] ? 0 :
 					1 + Min(GROUP_NUMERIC_BINS - 1,
-							(int) (column_value_cdf(gm, sc->numbers[r]) * GROUP_NUMERIC_BINS));
+							(int) (column_value_cdf_indexed(gm, &ix, sc->numbers[r]) * GROUP_NUMERIC_BINS));
+			column_cdf_index_free(&ix);
 		}
 		else
 			continue;
