@@ -99,39 +99,160 @@ has_missingness(const ColumnModel *cm)
 		cm->null_frac > 0.0 && cm->null_frac < 1.0;
 }
 
-/* the interval [lo, hi) of u in the non-NULL part for a numeric value */
-static void
-numeric_interval(const ColumnModel *cm, double x, double *lo, double *hi)
+/*
+ * Where a numeric column's values fall in u.  The pieces of a quantile
+ * function follow u, but not value: an atom (a value shared by many rows)
+ * can lie inside the span of a neighbouring range, whose own values are
+ * the others.  So the value of a row is found among the atoms first, by
+ * equality, and otherwise among the ranges, which do ascend among
+ * themselves.
+ */
+typedef struct NumericLookup
 {
-	const QuantileFunction *qf = &cm->quantiles;
-	double		prev = 0.0;
-	int			a = 0,
-				b = qf->npieces - 1;
+	const QuantileFunction *qf;
+	int			natoms;
+	int			nranges;
+	int		   *atoms;			/* piece indexes, by value */
+	int		   *ranges;			/* piece indexes, by value */
+} NumericLookup;
 
-	/* first piece whose upper end reaches x */
+typedef struct PieceKey
+{
+	double		key;
+	int			index;
+} PieceKey;
+
+static int
+compare_piece_keys(const void *a, const void *b)
+{
+	const PieceKey *x = a;
+	const PieceKey *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->index - y->index;
+}
+
+static void
+numeric_lookup_build(const QuantileFunction *qf, NumericLookup *nl)
+{
+	PieceKey   *keys = palloc(sizeof(PieceKey) * Max(qf->npieces, 1));
+	int			i,
+				k;
+
+	nl->qf = qf;
+	nl->natoms = nl->nranges = 0;
+	nl->atoms = palloc(sizeof(int) * Max(qf->npieces, 1));
+	nl->ranges = palloc(sizeof(int) * Max(qf->npieces, 1));
+	for (k = 0; k < 2; k++)
+	{
+		int			n = 0;
+
+		for (i = 0; i < qf->npieces; i++)
+			if ((qf->pieces[i].lo == qf->pieces[i].hi) == (k == 0))
+			{
+				keys[n].key = qf->pieces[i].hi;
+				keys[n++].index = i;
+			}
+		qsort(keys, n, sizeof(PieceKey), compare_piece_keys);
+		for (i = 0; i < n; i++)
+			(k == 0 ? nl->atoms : nl->ranges)[i] = keys[i].index;
+		if (k == 0)
+			nl->natoms = n;
+		else
+			nl->nranges = n;
+	}
+	pfree(keys);
+}
+
+static void
+numeric_lookup_free(NumericLookup *nl)
+{
+	pfree(nl->atoms);
+	pfree(nl->ranges);
+}
+
+/*
+ * The interval [lo, hi) of u in the non-NULL part for a numeric value.  Not
+ * inlined: its caller's PG_TRY would have to keep its locals volatile.
+ */
+static pg_noinline void
+numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi)
+{
+	const QuantileFunction *qf = nl->qf;
+	const QuantilePiece *p;
+	double		prev;
+	int			a = 0,
+				b = nl->natoms;
+
+	/*
+	 * Beyond the model's ends (which are means of the end values, so some
+	 * real values lie past them): spread over the end piece, whose values
+	 * these are.  Scoring them 0 or 1 would give them normal scores of -7 or
+	 * 7, and a few such rows would decide every correlation of the column.
+	 */
+	if (qf->npieces > 0 && x < qf->pieces[0].lo)
+	{
+		*lo = 0.0;
+		*hi = qf->pieces[0].cum;
+		return;
+	}
+	if (qf->npieces > 0 && x > qf->pieces[qf->npieces - 1].hi)
+	{
+		*lo = qf->npieces > 1 ? qf->pieces[qf->npieces - 2].cum : 0.0;
+		*hi = 1.0;
+		return;
+	}
+
+	/* an atom's value: its whole interval */
 	while (a < b)
 	{
 		int			mid = (a + b) / 2;
 
-		if (qf->pieces[mid].hi < x)
+		if (qf->pieces[nl->atoms[mid]].lo < x)
 			a = mid + 1;
 		else
 			b = mid;
 	}
-	prev = a > 0 ? qf->pieces[a - 1].cum : 0.0;
-	if (x <= qf->pieces[a].lo || qf->pieces[a].hi == qf->pieces[a].lo)
+	if (a < nl->natoms && qf->pieces[nl->atoms[a]].lo == x)
 	{
-		if (qf->pieces[a].hi == qf->pieces[a].lo && x == qf->pieces[a].lo)
-		{
-			*lo = prev;
-			*hi = qf->pieces[a].cum;
-		}
-		else
-			*lo = *hi = prev;
+		int			i = nl->atoms[a];
+
+		*lo = i > 0 ? qf->pieces[i - 1].cum : 0.0;
+		*hi = qf->pieces[i].cum;
 		return;
 	}
-	*lo = *hi = prev + (qf->pieces[a].cum - prev) *
-		Min(1.0, (x - qf->pieces[a].lo) / (qf->pieces[a].hi - qf->pieces[a].lo));
+
+	/* otherwise the first range that reaches it */
+	a = 0;
+	b = nl->nranges;
+	while (a < b)
+	{
+		int			mid = (a + b) / 2;
+
+		if (qf->pieces[nl->ranges[mid]].hi < x)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	if (a == nl->nranges)
+	{
+		/* above every range: the top of the highest piece below it */
+		double		top = 0.0;
+		int			i;
+
+		for (i = 0; i < qf->npieces; i++)
+			if (qf->pieces[i].hi <= x)
+				top = Max(top, qf->pieces[i].cum);
+		*lo = *hi = nl->nranges + nl->natoms > 0 ? top : 0.0;
+		return;
+	}
+	p = &qf->pieces[nl->ranges[a]];
+	prev = nl->ranges[a] > 0 ? qf->pieces[nl->ranges[a] - 1].cum : 0.0;
+	if (x <= p->lo)
+		*lo = *hi = prev;
+	else
+		*lo = *hi = prev + (p->cum - prev) * Min(1.0, (x - p->lo) / (p->hi - p->lo));
 }
 
 /*
@@ -230,6 +351,60 @@ correct_for_ties(const SynthModel *model, const int *dims, int dim, double *corr
 	pfree(tied);
 }
 
+/* is the correlation matrix positive definite? */
+static bool
+positive_definite(const double *corr, int dim, double *work)
+{
+	memcpy(work, corr, sizeof(double) * dim * dim);
+	return synth_cholesky(work, dim);
+}
+
+/*
+ * The latent correction assumes that a tied column cuts a normal that is
+ * jointly normal with the others.  Where a category rather splits the
+ * rows into clusters (the sexes of one penguin species, each with its own
+ * mean mass), the corrected correlations can contradict each other: the
+ * matrix is no correlation matrix.  The generic repair (the nearest one)
+ * would then shrink every correlation, the numbers' among themselves too.
+ * Instead the correction is taken only as far as the matrix stays valid:
+ * the largest share t of it, corr = observed + t (corrected - observed),
+ * found by bisection.  Pairs without a tied column are the same in both
+ * and stay untouched.
+ */
+static void
+keep_correction_valid(double *corr, const double *observed, int dim)
+{
+	double	   *work = palloc(sizeof(double) * dim * dim);
+	double	   *corrected = palloc(sizeof(double) * dim * dim);
+	double		lo = 0.0,
+				hi = 1.0;
+	int			iter,
+				k;
+
+	if (positive_definite(corr, dim, work) || !positive_definite(observed, dim, work))
+	{
+		pfree(work);
+		pfree(corrected);
+		return;
+	}
+	memcpy(corrected, corr, sizeof(double) * dim * dim);
+	for (iter = 0; iter < 30; iter++)
+	{
+		double		t = 0.5 * (lo + hi);
+
+		for (k = 0; k < dim * dim; k++)
+			corr[k] = observed[k] + t * (corrected[k] - observed[k]);
+		if (positive_definite(corr, dim, work))
+			lo = t;
+		else
+			hi = t;
+	}
+	for (k = 0; k < dim * dim; k++)
+		corr[k] = observed[k] + lo * (corrected[k] - observed[k]);
+	pfree(work);
+	pfree(corrected);
+}
+
 /*
  * dependence_fit: learn the copula's correlation matrix from the fitting
  * sample, whose columns match model->columns one to one.  Dimension k is
@@ -280,9 +455,12 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 			const ColumnModel *cm = &model->columns[c];
 			const SampleColumn *sc = &sample->columns[c];
 			double		nf = cm->null_frac;
+			NumericLookup lookup;
 
 			if (!missingness && cm->kind == COLUMN_CATEGORICAL)
 				category_codes(cm, sc, n, codes);
+			if (!missingness && cm->kind == COLUMN_NUMERIC)
+				numeric_lookup_build(&cm->quantiles, &lookup);
 
 			for (r = 0; r < n; r++)
 			{
@@ -303,7 +481,7 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 					continue;
 				}
 				else if (cm->kind == COLUMN_NUMERIC)
-					numeric_interval(cm, sc->numbers[r], &lo, &hi);
+					numeric_interval(&lookup, sc->numbers[r], &lo, &hi);
 				else if (codes[r] >= 0)
 				{
 					lo = codes[r] > 0 ? cm->category_cum[codes[r] - 1] : 0.0;
@@ -324,6 +502,8 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 				u = lo + (hi - lo) * synth_rng_uniform(rng);
 				scores[(Size) r * dim + k] = synth_normal_quantile(u);
 			}
+			if (!missingness && cm->kind == COLUMN_NUMERIC)
+				numeric_lookup_free(&lookup);
 		}
 	}
 	PG_FINALLY();
@@ -430,7 +610,14 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	}
 
 	/* the latents' correlations, then positive definite for sampling */
-	correct_for_ties(model, dims, dim, corr);
+	{
+		double	   *observed = palloc(sizeof(double) * dim * dim);
+
+		memcpy(observed, corr, sizeof(double) * dim * dim);
+		correct_for_ties(model, dims, dim, corr);
+		keep_correction_valid(corr, observed, dim);
+		pfree(observed);
+	}
 	dependence_make_positive_definite(corr, dim);
 
 	dep->kind = DEPENDENCE_GAUSSIAN_COPULA;
