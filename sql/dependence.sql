@@ -89,8 +89,8 @@ SELECT round(r.xb::numeric, 1) AS real_xb, abs(s.xb - r.xb) < 0.06 AS xb_ok,
        abs(s.xk - r.xk) < 0.06 AS xk_ok, abs(s.bk - r.bk) < 0.06 AS bk_ok
 FROM r, s;
 
--- synth.fit_dependence = off fits every column on its own (the model of
--- synth 0.1): no copula, no groups, and beak length and depth no longer
+-- synth.fit_dependence = off fits every column on its own (a marginal-only
+-- model): no copula, no groups, and beak length and depth no longer
 -- correlate within a species (0.39 to 0.65 in the real data)
 SET synth.fit_dependence = off;
 SELECT synth_fit('penguins', model => 'penguins_marginal');

@@ -43,7 +43,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	DefineCustomBoolVariable("synth.fit_dependence",
 							 "Learns how the columns depend on each other.",
-							 "Off fits every column on its own (no copula, no groups), as synth 0.1 did.",
+							 "Off fits every column on its own (no copula, no groups): a marginal-only model.",
 							 &synth_fit_dependence,
 							 true,
 							 PGC_USERSET, 0,
