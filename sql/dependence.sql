@@ -128,3 +128,23 @@ SELECT level, round(r.m::numeric, 0) AS real_mean, abs(s.m - r.m) < 0.5 AS mean_
 FROM r JOIN s USING (level) ORDER BY r.m;
 SELECT synth_drop('nominal');
 DROP TABLE nominal;
+
+-- The pooled rare values come last in a column's order, so the order is
+-- turned round when their rows resemble the low end: here the rare labels
+-- (10 % of the rows, each seen once) go with low x, categories A, B, C with
+-- x near 0, 2, 4.  Under x > 5 (real rows: C and a few B, no rare label)
+-- made-up labels stay rare; with the pool next to C they were a tenth.
+SELECT setseed(0.75);
+CREATE TABLE pooled AS
+SELECT CASE WHEN i % 10 = 9 THEN 'rare' || i ELSE (ARRAY['A', 'B', 'C'])[1 + i % 3] END AS label,
+       (CASE WHEN i % 10 = 9 THEN -2 ELSE 2 * (i % 3) END)
+       + sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS x
+FROM generate_series(0, 5999) i;
+SET synth.group_depth = 0;
+SELECT synth_fit('pooled');
+RESET synth.group_depth;
+SELECT (SELECT count(*) FROM pooled WHERE x > 5 AND label LIKE 'rare%') AS real_rare_high,
+       avg((label NOT IN ('A', 'B', 'C'))::int) < 0.02 AS few_made_up
+FROM synth_sample(NULL::pooled, 5000, seed => 4, condition => 'x > 5');
+SELECT synth_drop('pooled');
+DROP TABLE pooled;

@@ -193,6 +193,7 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 		int			k = cm->ncategories;
 		LevelMean  *best = NULL;
 		double		best_eta = 0.0;
+		double		best_rare = NAN;	/* the pooled rare values' mean */
 		double	   *sum,
 				   *count;
 		double	   *prob;
@@ -214,6 +215,8 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 						total_sq = 0.0,
 						rows = 0.0,
 						between = 0.0,
+						rare_sum = 0.0,
+						rare_rows = 0.0,
 						eta;
 
 			if (z[j] == NULL)
@@ -222,6 +225,11 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 			memset(count, 0, sizeof(double) * k);
 			for (r = 0; r < n; r++)
 			{
+				if (codes[r] == CODE_RARE && !isnan(z[j][r]))
+				{
+					rare_sum += z[j][r];
+					rare_rows += 1.0;
+				}
 				if (codes[r] < 0 || isnan(z[j][r]))
 					continue;
 				sum[codes[r]] += z[j][r];
@@ -241,6 +249,7 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 			if (eta > best_eta)
 			{
 				best_eta = eta;
+				best_rare = rare_rows > 0.0 ? rare_sum / rare_rows : NAN;
 				if (best == NULL)
 					best = palloc(sizeof(LevelMean) * k);
 				for (i = 0; i < k; i++)
@@ -258,6 +267,25 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 
 		/* the same labels and shares in the new order; "other" stays last */
 		qsort(best, k, sizeof(LevelMean), compare_level_means);
+
+		/*
+		 * The pooled rare values always come last.  Their rows have a mean
+		 * too (small distributors gross little): if it lies nearer the low
+		 * end, the order is reversed, so that the pool sits next to the
+		 * categories it resembles, and a draw at the high end does not land
+		 * in the pool.
+		 */
+		if (cm->other_prob > 0.0 && !isnan(best_rare) &&
+			fabs(best_rare - best[0].mean) < fabs(best_rare - best[k - 1].mean))
+		{
+			for (i = 0; i < k / 2; i++)
+			{
+				LevelMean	t = best[i];
+
+				best[i] = best[k - 1 - i];
+				best[k - 1 - i] = t;
+			}
+		}
 		last = cm->category_cum[k - 1];
 		prob = palloc(sizeof(double) * k);
 		labels = palloc(sizeof(char *) * k);
