@@ -110,6 +110,8 @@ has_missingness(const ColumnModel *cm)
 typedef struct NumericLookup
 {
 	const QuantileFunction *qf;
+	int			bottom;			/* the piece reaching lowest, and highest */
+	int			top;
 	int			natoms;
 	int			nranges;
 	int		   *atoms;			/* piece indexes, by value */
@@ -142,6 +144,14 @@ numeric_lookup_build(const QuantileFunction *qf, NumericLookup *nl)
 
 	nl->qf = qf;
 	nl->natoms = nl->nranges = 0;
+	nl->bottom = nl->top = 0;
+	for (i = 1; i < qf->npieces; i++)
+	{
+		if (qf->pieces[i].lo < qf->pieces[nl->bottom].lo)
+			nl->bottom = i;
+		if (qf->pieces[i].hi > qf->pieces[nl->top].hi)
+			nl->top = i;
+	}
 	nl->atoms = palloc(sizeof(int) * Max(qf->npieces, 1));
 	nl->ranges = palloc(sizeof(int) * Max(qf->npieces, 1));
 	for (k = 0; k < 2; k++)
@@ -191,16 +201,13 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi)
 	 * these are.  Scoring them 0 or 1 would give them normal scores of -7 or
 	 * 7, and a few such rows would decide every correlation of the column.
 	 */
-	if (qf->npieces > 0 && x < qf->pieces[0].lo)
+	if (qf->npieces > 0 &&
+		(x < qf->pieces[nl->bottom].lo || x > qf->pieces[nl->top].hi))
 	{
-		*lo = 0.0;
-		*hi = qf->pieces[0].cum;
-		return;
-	}
-	if (qf->npieces > 0 && x > qf->pieces[qf->npieces - 1].hi)
-	{
-		*lo = qf->npieces > 1 ? qf->pieces[qf->npieces - 2].cum : 0.0;
-		*hi = 1.0;
+		int			i = x < qf->pieces[nl->bottom].lo ? nl->bottom : nl->top;
+
+		*lo = i > 0 ? qf->pieces[i - 1].cum : 0.0;
+		*hi = qf->pieces[i].cum;
 		return;
 	}
 
@@ -315,8 +322,9 @@ dimension_pieces(const ColumnModel *cm, bool missingness, ScorePiece **pieces)
  * ones (latent_correlation.c) wherever a tied dimension takes part.
  */
 static void
-correct_for_ties(const SynthModel *model, const int *dims, int dim, double *corr)
+correct_for_ties(const SynthModel *model, const int *dims, int dim, int n, double *corr)
 {
+	double		noise = 3.0 / sqrt((double) Max(n, 1));
 	int			ncols = model->ncolumns;
 	double	   *coef = palloc(sizeof(double) * (LATENT_TERMS + 1) * dim);
 	bool	   *tied = palloc(sizeof(bool) * dim);
@@ -339,11 +347,29 @@ correct_for_ties(const SynthModel *model, const int *dims, int dim, double *corr
 		{
 			double		c;
 
+			double		observed = corr[k * dim + l];
+
 			if (!tied[k] && !tied[l])
 				continue;
-			c = latent_correlation(corr[k * dim + l],
+
+			/*
+			 * Not where the observed value is within sampling noise of 0
+			 * (a rare tie keeps so little of a correlation that inverting
+			 * the series would blow noise up to a strong one), nor between
+			 * a column's value and its own missingness (the value score of
+			 * a NULL row does not exist, so their pair is noise by
+			 * construction); and never beyond LATENT_MAX_GAIN times the
+			 * observed value, nor with the other sign.
+			 */
+			if (fabs(observed) < noise || dims[k] % model->ncolumns == dims[l] % model->ncolumns)
+				continue;
+			c = latent_correlation(observed,
 								   &coef[k * (LATENT_TERMS + 1)],
 								   &coef[l * (LATENT_TERMS + 1)]);
+			if (c * observed < 0.0)
+				c = observed;
+			else if (fabs(c) > LATENT_MAX_GAIN * fabs(observed))
+				c = copysign(LATENT_MAX_GAIN * fabs(observed), observed);
 			corr[k * dim + l] = corr[l * dim + k] = c;
 		}
 	}
@@ -392,6 +418,7 @@ keep_correction_valid(double *corr, const double *observed, int dim)
 	{
 		double		t = 0.5 * (lo + hi);
 
+		CHECK_FOR_INTERRUPTS();
 		for (k = 0; k < dim * dim; k++)
 			corr[k] = observed[k] + t * (corrected[k] - observed[k]);
 		if (positive_definite(corr, dim, work))
@@ -614,7 +641,7 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 		double	   *observed = palloc(sizeof(double) * dim * dim);
 
 		memcpy(observed, corr, sizeof(double) * dim * dim);
-		correct_for_ties(model, dims, dim, corr);
+		correct_for_ties(model, dims, dim, n, corr);
 		keep_correction_valid(corr, observed, dim);
 		pfree(observed);
 	}

@@ -13,6 +13,14 @@
 #define LATENT_TERMS 64
 
 /*
+ * The most the correction may multiply an observed correlation by: 4 is
+ * what a 95/5 yes/no column against a number needs (two 50/50 ones need
+ * 2.5); rarer ties keep too little of a correlation to be told apart from
+ * noise by more.
+ */
+#define LATENT_MAX_GAIN 4.0
+
+/*
  * How a dimension turns its latent normal into the score the fit
  * correlates: over [lo, hi) of the uniform scale either the latent itself
  * (a continuous stretch) or a draw from the latent's law on the interval,
