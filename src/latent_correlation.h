@@ -13,9 +13,9 @@
 #define LATENT_TERMS 64
 
 /*
- * The most the correction may multiply an observed correlation by: 4 is
- * what a 95/5 yes/no column against a number needs (two 50/50 ones need
- * 2.5); rarer ties keep too little of a correlation to be told apart from
+ * The most the correction may multiply an observed correlation by: 4
+ * covers a 90/10 yes/no column against a number (2.9) and two 50/50 ones
+ * (2.5); rarer ties keep too little of a correlation to be told apart from
  * noise by more.
  */
 #define LATENT_MAX_GAIN 4.0
