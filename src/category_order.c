@@ -38,39 +38,9 @@
  */
 #define ORDER_ROWS 10000
 
-typedef struct LevelMean
-{
-	int			level;
-	double		mean;
-} LevelMean;
 
-static int
-compare_level_means(const void *a, const void *b)
-{
-	const LevelMean *x = a;
-	const LevelMean *y = b;
 
-	if (x->mean != y->mean)
-		return x->mean < y->mean ? -1 : 1;
-	return x->level - y->level;
-}
 
-typedef struct RowValue
-{
-	double		value;
-	int			row;
-} RowValue;
-
-static int
-compare_row_values(const void *a, const void *b)
-{
-	const RowValue *x = a;
-	const RowValue *y = b;
-
-	if (x->value != y->value)
-		return x->value < y->value ? -1 : 1;
-	return x->row - y->row;
-}
 
 /*
  * Normal scores of a numeric column from its ranks in the sample, ties
@@ -79,7 +49,7 @@ compare_row_values(const void *a, const void *b)
 static double *
 numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
 {
-	RowValue   *sorted;
+	ValueIndex *sorted;
 	double	   *z;
 	int			m = 0,
 				i,
@@ -88,19 +58,19 @@ numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
 	if (cm->kind != COLUMN_NUMERIC || cm->null_frac >= 1.0 || sc->isnull == NULL ||
 		sc->numbers == NULL)
 		return NULL;
-	sorted = palloc(sizeof(RowValue) * Max(n, 1));
+	sorted = palloc(sizeof(ValueIndex) * Max(n, 1));
 	for (r = 0; r < n; r++)
 		if (!sc->isnull[r])
 		{
 			sorted[m].value = sc->numbers[r];
-			sorted[m++].row = r;
+			sorted[m++].index = r;
 		}
 	if (m < 2)
 	{
 		pfree(sorted);
 		return NULL;
 	}
-	qsort(sorted, m, sizeof(RowValue), compare_row_values);
+	sort_value_indexes(sorted, m);
 	if (sorted[0].value == sorted[m - 1].value)
 	{
 		pfree(sorted);
@@ -119,7 +89,7 @@ numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
 		/* mean rank of the tie, as a share in (0, 1) */
 		score = synth_normal_quantile(((i + j) / 2.0 + 0.5) / m);
 		for (; i <= j; i++)
-			z[sorted[i].row] = score;
+			z[sorted[i].index] = score;
 	}
 	pfree(sorted);
 	return z;
@@ -191,7 +161,7 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 	{
 		ColumnModel *cm = &model->columns[c];
 		int			k = cm->ncategories;
-		LevelMean  *best = NULL;
+		ValueIndex *best = NULL;
 		double		best_eta = 0.0;
 		double		best_rare = NAN;	/* the pooled rare values' mean */
 		double	   *sum,
@@ -251,12 +221,12 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 				best_eta = eta;
 				best_rare = rare_rows > 0.0 ? rare_sum / rare_rows : NAN;
 				if (best == NULL)
-					best = palloc(sizeof(LevelMean) * k);
+					best = palloc(sizeof(ValueIndex) * k);
 				for (i = 0; i < k; i++)
 				{
-					best[i].level = i;
+					best[i].index = i;
 					/* a category with no rows here keeps its place among equals */
-					best[i].mean = count[i] > 0.0 ? sum[i] / count[i] : 0.0;
+					best[i].value = count[i] > 0.0 ? sum[i] / count[i] : 0.0;
 				}
 			}
 		}
@@ -266,7 +236,7 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 			continue;
 
 		/* the same labels and shares in the new order; "other" stays last */
-		qsort(best, k, sizeof(LevelMean), compare_level_means);
+		sort_value_indexes(best, k);
 
 		/*
 		 * The pooled rare values always come last.  Their rows have a mean
@@ -276,11 +246,11 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 		 * in the pool.
 		 */
 		if (cm->other_prob > 0.0 && !isnan(best_rare) &&
-			fabs(best_rare - best[0].mean) < fabs(best_rare - best[k - 1].mean))
+			fabs(best_rare - best[0].value) < fabs(best_rare - best[k - 1].value))
 		{
 			for (i = 0; i < k / 2; i++)
 			{
-				LevelMean	t = best[i];
+				ValueIndex	t = best[i];
 
 				best[i] = best[k - 1 - i];
 				best[k - 1 - i] = t;
@@ -291,7 +261,7 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 		labels = palloc(sizeof(char *) * k);
 		for (i = 0; i < k; i++)
 		{
-			int			l = best[i].level;
+			int			l = best[i].index;
 
 			prob[i] = cm->category_cum[l] - (l > 0 ? cm->category_cum[l - 1] : 0.0);
 			labels[i] = cm->labels[l];

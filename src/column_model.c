@@ -47,6 +47,22 @@
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+#define ST_SORT sort_value_indexes_impl
+#define ST_ELEMENT_TYPE ValueIndex
+#define ST_COMPARE(a, b) ((a)->value != (b)->value ? ((a)->value < (b)->value ? -1 : 1) : \
+						  ((a)->index > (b)->index) - ((a)->index < (b)->index))
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+void
+sort_value_indexes(ValueIndex *a, size_t n)
+{
+	sort_value_indexes_impl(a, n);
+}
+
 /* qsort comparator for doubles, ascending */
 int
 compare_doubles(const void *a, const void *b)

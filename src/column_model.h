@@ -25,6 +25,16 @@ extern void column_fit_categorical(ColumnModel *cm, char **values, int nvalues,
 extern int	decimals_of(double v);
 extern int	compare_doubles(const void *a, const void *b);
 extern int	compare_cstring(const void *a, const void *b);
+
+/* a value and the index it belongs to (a row, a piece, a category) */
+typedef struct ValueIndex
+{
+	double		value;
+	int			index;
+} ValueIndex;
+
+/* ascending by value, ties by index (so the order never depends on qsort) */
+extern void sort_value_indexes(ValueIndex *a, size_t n);
 extern double column_value_cdf(const ColumnModel *cm, double value);
 
 /* the same lookup in O(log n), for many values of one column */

@@ -43,6 +43,14 @@
 
 #define DEPENDENCE_SEED UINT64CONST(0x73796E7468)	/* fits are repeatable */
 
+/* is the correlation matrix positive definite? (work: dim x dim scratch) */
+static bool
+positive_definite(const double *corr, int dim, double *work)
+{
+	memcpy(work, corr, sizeof(double) * dim * dim);
+	return synth_cholesky(work, dim);
+}
+
 /*
  * Repair a correlation matrix that is not positive definite (pairwise
  * estimates, blends with missing pairs) to the nearest one that is, with an
@@ -55,8 +63,7 @@ dependence_make_positive_definite(double *corr, int dim)
 	int			k,
 				l;
 
-	memcpy(test, corr, sizeof(double) * dim * dim);
-	if (!synth_cholesky(test, dim))
+	if (!positive_definite(corr, dim, test))
 	{
 		synth_nearest_correlation(corr, dim);
 		for (k = 0; k < dim; k++)
@@ -118,27 +125,12 @@ typedef struct NumericLookup
 	int		   *ranges;			/* piece indexes, by value */
 } NumericLookup;
 
-typedef struct PieceKey
-{
-	double		key;
-	int			index;
-} PieceKey;
 
-static int
-compare_piece_keys(const void *a, const void *b)
-{
-	const PieceKey *x = a;
-	const PieceKey *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->index - y->index;
-}
 
 static void
 numeric_lookup_build(const QuantileFunction *qf, NumericLookup *nl)
 {
-	PieceKey   *keys = palloc(sizeof(PieceKey) * Max(qf->npieces, 1));
+	ValueIndex *keys = palloc(sizeof(ValueIndex) * Max(qf->npieces, 1));
 	int			i,
 				k;
 
@@ -161,10 +153,10 @@ numeric_lookup_build(const QuantileFunction *qf, NumericLookup *nl)
 		for (i = 0; i < qf->npieces; i++)
 			if ((qf->pieces[i].lo == qf->pieces[i].hi) == (k == 0))
 			{
-				keys[n].key = qf->pieces[i].hi;
+				keys[n].value = qf->pieces[i].hi;
 				keys[n++].index = i;
 			}
-		qsort(keys, n, sizeof(PieceKey), compare_piece_keys);
+		sort_value_indexes(keys, n);
 		for (i = 0; i < n; i++)
 			(k == 0 ? nl->atoms : nl->ranges)[i] = keys[i].index;
 		if (k == 0)
@@ -375,14 +367,6 @@ correct_for_ties(const SynthModel *model, const int *dims, int dim, int n, doubl
 	}
 	pfree(coef);
 	pfree(tied);
-}
-
-/* is the correlation matrix positive definite? */
-static bool
-positive_definite(const double *corr, int dim, double *work)
-{
-	memcpy(work, corr, sizeof(double) * dim * dim);
-	return synth_cholesky(work, dim);
 }
 
 /*

@@ -114,16 +114,9 @@ struct Sampler
 	int		   *block_count;	/* block_max + 1 */
 	double	   *block_value;
 	int64	   *block_keys;		/* nkeys x block_max: each row's keys */
-	struct RankedRow *block_ranked;	/* scratch, block_max */
+	ValueIndex *block_ranked;	/* scratch, block_max */
 	int64	   *block_keyvals;	/* scratch, block_max */
 };
-
-/* a block row and where its key column's value falls */
-typedef struct RankedRow
-{
-	double		value;
-	int			row;
-} RankedRow;
 
 /*
  * sampler_prepare: match the output row type "desc" to the model and make
@@ -572,7 +565,7 @@ sampler_set_rows(Sampler *s, int64 nrows)
 		if (s->nkeys > 0)
 		{
 			s->block_keys = palloc(sizeof(int64) * s->nkeys * BALANCE_BLOCK);
-			s->block_ranked = palloc(sizeof(RankedRow) * BALANCE_BLOCK);
+			s->block_ranked = palloc(sizeof(ValueIndex) * BALANCE_BLOCK);
 			s->block_keyvals = palloc(sizeof(int64) * BALANCE_BLOCK);
 		}
 	}
@@ -627,16 +620,6 @@ balance_dimension(Sampler *top, const int *rows, int m, int dim)
 	}
 }
 
-static int
-compare_ranked(const void *a, const void *b)
-{
-	const RankedRow *x = a;
-	const RankedRow *y = b;
-
-	if (x->value != y->value)
-		return x->value < y->value ? -1 : 1;
-	return x->row - y->row;
-}
 
 static int
 compare_int64(const void *a, const void *b)
@@ -658,7 +641,7 @@ compare_int64(const void *a, const void *b)
 static void
 assign_block_keys(Sampler *top, int b)
 {
-	RankedRow  *ranked = top->block_ranked;
+	ValueIndex *ranked = top->block_ranked;
 	int64	   *keyvals = top->block_keyvals;
 	int			k,
 				r;
@@ -674,14 +657,14 @@ assign_block_keys(Sampler *top, int b)
 
 			ranked[r].value = cs->cm->kind == COLUMN_NUMERIC && cs->cm->quantiles.npieces > 0 ?
 				quantile_sample_guided(&cs->cm->quantiles, &cs->guide, u) : u;
-			ranked[r].row = r;
+			ranked[r].index = r;
 			keyvals[r] = key_value(top, k, (uint64) (top->key_row + r) * top->key_streams +
 								   top->key_stream);
 		}
-		qsort(ranked, b, sizeof(RankedRow), compare_ranked);
+		sort_value_indexes(ranked, b);
 		qsort(keyvals, b, sizeof(int64), compare_int64);
 		for (r = 0; r < b; r++)
-			top->block_keys[(Size) k * top->block_max + ranked[r].row] = keyvals[r];
+			top->block_keys[(Size) k * top->block_max + ranked[r].index] = keyvals[r];
 	}
 	top->key_row += b;
 }
