@@ -547,23 +547,28 @@ column_cdf_index_free(CdfIndex *ix)
 	pfree(ix->max_hi);
 }
 
-/* the first i < n with a[i] > value (strictly, or >= if "or_equal"), else n */
-static int
+/*
+ * The first i < n with a[i] > value (strictly, or >= if "or_equal"), else
+ * n; a is ascending.  Written without a branch on the comparison (the
+ * compiler turns the selects into conditional moves): a fit looks up every
+ * value of a column, and mispredicted branches were most of the time.
+ */
+static inline int
 first_above(const double *a, int n, double value, bool or_equal)
 {
-	int			lo = 0,
-				hi = n;
+	int			base = 0;
+	int			len = n;
 
-	while (lo < hi)
+	while (len > 0)
 	{
-		int			mid = (lo + hi) / 2;
+		int			half = len / 2;
+		double		x = a[base + half];
+		bool		below = or_equal ? x < value : x <= value;
 
-		if (a[mid] > value || (or_equal && a[mid] == value))
-			hi = mid;
-		else
-			lo = mid + 1;
+		base = below ? base + half + 1 : base;
+		len = below ? len - half - 1 : half;
 	}
-	return lo;
+	return base;
 }
 
 /* column_value_cdf(cm, value), with the index of column_cdf_index_build() */

@@ -593,15 +593,53 @@ clamp_to_table_range(SynthModel *group, const SynthModel *table)
 }
 
 /*
+ * The rows the dependence is learnt from: the copula's correlations, the
+ * order of categories and the choice of a grouping column.  Up to
+ * DEPENDENCE_SAMPLE_ROWS rows that is the whole fitting sample; beyond, a
+ * uniform random subset of that many rows (selection sampling, Knuth's
+ * algorithm S, with a fixed seed: a fit stays repeatable).  The column
+ * models are still learnt from every row of the sample.
+ */
+static TableSample *
+dependence_sample(const TableSample *sample)
+{
+	int			n = sample->nrows;
+	int			want = DEPENDENCE_SAMPLE_ROWS;
+	int		   *chosen;
+	SynthRng   *rng;
+	TableSample *sub;
+	int			r;
+
+	if (n <= want)
+		return (TableSample *) sample;
+	chosen = palloc(sizeof(int) * n);
+	rng = synth_rng_create(DEPENDENCE_SAMPLE_SEED);
+	for (r = 0; r < n; r++)
+	{
+		/* take row r with probability (still wanted) / (rows left) */
+		chosen[r] = (n - r) * synth_rng_uniform(rng) < want;
+		want -= chosen[r];
+	}
+	synth_rng_free(rng);
+	sub = sample_subset(sample, chosen, 1);
+	pfree(chosen);
+	return sub;
+}
+
+/*
  * Split the model into per-group models when a grouping column helps (see
  * grouping.c); each group is learnt from its own rows like a table, and may
- * split once more (GROUP_DEPTH_MAX).  "table" is the whole table's model.
+ * split once more (GROUP_DEPTH_MAX).  "table" is the whole table's model;
+ * "dep" is the part of "sample" the dependence is learnt from (see
+ * dependence_sample(); it may be "sample" itself), and the grouping column
+ * is chosen on it.
  */
 static void
 build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int ncols,
-			 TableSample *sample, int min_group_size, int depth)
+			 TableSample *sample, TableSample *dep, int min_group_size, int depth)
 {
 	int		   *row_group;
+	int		   *dep_group;
 	int			ngroups;
 	int			column;
 	int			g;
@@ -610,12 +648,18 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	if (depth >= synth_group_depth)
 		return;
 	row_group = palloc(sizeof(int) * Max(sample->nrows, 1));
-	column = grouping_choose(model, sample,
+	dep_group = dep == sample ? row_group : palloc(sizeof(int) * Max(dep->nrows, 1));
+	column = grouping_choose(model, dep, sample,
 							 Max(depth == 0 ? GROUP_MIN_ROWS : GROUP_MIN_ROWS_NESTED,
 								 GROUP_ROWS_PER_COLUMN * ncols),
-							 depth == 0, row_group, &ngroups);
+							 depth == 0, dep_group, row_group, &ngroups);
 	if (column < 0)
+	{
+		if (dep_group != row_group)
+			pfree(dep_group);
+		pfree(row_group);
 		return;
+	}
 	model->group_column = column;
 	model->ngroups = ngroups;
 	model->group_cum = palloc(sizeof(double) * ngroups);
@@ -623,6 +667,7 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	for (g = 0; g < ngroups; g++)
 	{
 		TableSample *sub = sample_subset(sample, row_group, g);
+		TableSample *dep_sub = dep == sample ? sub : sample_subset(dep, dep_group, g);
 		SynthModel *gm = build_model(cols, ncols, sub, model->rows_read, min_group_size);
 		int			c;
 
@@ -651,14 +696,16 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 			}
 		}
 		clamp_to_table_range(gm, table);
-		category_order(gm, sub, model);
-		dependence_fit(gm, sub);
-		build_groups(gm, table, cols, ncols, sub, min_group_size, depth + 1);
+		category_order(gm, dep_sub, model);
+		dependence_fit(gm, dep_sub);
+		build_groups(gm, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1);
 		model->groups[g] = gm;
 		acc += sub->nrows;
 		model->group_cum[g] = Min(acc / sample->nrows, 1.0);
 	}
 	model->group_cum[ngroups - 1] = 1.0;
+	if (dep_group != row_group)
+		pfree(dep_group);
 	pfree(row_group);
 }
 
@@ -822,9 +869,11 @@ synth_fit(PG_FUNCTION_ARGS)
 		check_not_null_columns(model, cols, relname);
 		if (synth_fit_dependence)
 		{
-			category_order(model, sample, NULL);
-			dependence_fit(model, sample);
-			build_groups(model, model, cols, ncols, sample, min_group_size, 0);
+			TableSample *dep = dependence_sample(sample);
+
+			category_order(model, dep, NULL);
+			dependence_fit(model, dep);
+			build_groups(model, model, cols, ncols, sample, dep, min_group_size, 0);
 		}
 	}
 	MemoryContextSwitchTo(old);

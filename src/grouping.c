@@ -115,6 +115,21 @@ column_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out, i
 	}
 }
 
+/* a continuous column's levels: its quartiles, and NULL */
+static void
+quartile_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out)
+{
+	CdfIndex	ix;
+	int			r;
+
+	column_cdf_index_build(cm, &ix);
+	for (r = 0; r < n; r++)
+		out[r] = sc->isnull[r] ? 0 :
+			1 + Min(GROUP_NUMERIC_BINS - 1,
+					(int) (column_value_cdf_indexed(cm, &ix, sc->numbers[r]) * GROUP_NUMERIC_BINS));
+	column_cdf_index_free(&ix);
+}
+
 /* could the column's levels make groups? its numeric model is all atoms, few */
 static bool
 groupable(const ColumnModel *cm)
@@ -174,14 +189,19 @@ mutual_information(const uint8 *a, const uint8 *b, int n, double *joint, double 
 }
 
 /*
- * grouping_choose: the index of the grouping column, or -1 if none helps.
- * On success row_group[r] (r < sample->nrows) is the group of each sample
- * row and *ngroups their number; the last group is the pooled one when
- * some levels are too small for a group of their own.
+ * grouping_choose: the index of the grouping column, or -1 if none helps,
+ * judged on "sample" (the rows the dependence is learnt from).  On success
+ * row_group[r] (r < sample->nrows) is the group of each of its rows,
+ * all_group[r] (r < all->nrows) that of each row of "all" (the whole
+ * fitting sample, of which "sample" is a subset; it may be "sample"
+ * itself, and all_group row_group), and *ngroups their number; the last
+ * group is the pooled one when some levels are too small for a group of
+ * their own.
  */
 int
 grouping_choose(const SynthModel *model, const TableSample *sample,
-				int min_rows, bool allow_numeric, int *row_group, int *ngroups)
+				const TableSample *all, int min_rows, bool allow_numeric,
+				int *row_group, int *all_group, int *ngroups)
 {
 	int			n = sample->nrows;
 	int			d = model->ncolumns;
@@ -245,17 +265,8 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		else if (!groupable(gm) && gm->kind == COLUMN_NUMERIC && gm->null_frac < 1.0 &&
 				 n / GROUP_NUMERIC_BINS >= min_rows)
 		{
-			/* a continuous column: its quartiles (and NULL) as levels */
-			const SampleColumn *sc = &sample->columns[g];
-			CdfIndex	ix;
-
-			column_cdf_index_build(gm, &ix);
 			gcodes[g] = palloc(n);
-			for (r = 0; r < n; r++)
-				gcodes[g][r] = sc->isnull[r] ? 0 :
-					1 + Min(GROUP_NUMERIC_BINS - 1,
-							(int) (column_value_cdf_indexed(gm, &ix, sc->numbers[r]) * GROUP_NUMERIC_BINS));
-			column_cdf_index_free(&ix);
+			quartile_codes(gm, &sample->columns[g], n, gcodes[g]);
 		}
 		else
 			continue;
@@ -332,6 +343,28 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 				group_of[r] = pooled_group;
 		for (r = 0; r < n; r++)
 			row_group[r] = group_of[gcodes[best][r]];
+		if (all != sample)
+		{
+			/* the rest of the rows: the same levels of the same column */
+			uint8	   *levels = palloc(Max(all->nrows, 1));
+
+			if (gcodes[best] == codes[best])
+			{
+				int		   *all_work = palloc(sizeof(int) * Max(all->nrows, 1));
+
+				column_codes(&model->columns[best], &all->columns[best], all->nrows,
+							 levels, all_work);
+				pfree(all_work);
+			}
+			else
+				quartile_codes(&model->columns[best], &all->columns[best], all->nrows,
+							   levels);
+			for (r = 0; r < all->nrows; r++)
+				all_group[r] = group_of[levels[r]];
+			pfree(levels);
+		}
+		else if (all_group != row_group)
+			memcpy(all_group, row_group, sizeof(int) * n);
 		*ngroups = k + (small_rows >= min_rows ? 1 : 0);
 	}
 

@@ -13,7 +13,8 @@
 #include "table_sample.h"
 
 extern int	grouping_choose(const SynthModel *model, const TableSample *sample,
-							int min_rows, bool allow_numeric, int *row_group,
-							int *ngroups);
+							const TableSample *all, int min_rows,
+							bool allow_numeric, int *row_group,
+							int *all_group, int *ngroups);
 
 #endif							/* SYNTH_GROUPING_H */
