@@ -598,7 +598,8 @@ clamp_to_table_range(SynthModel *group, const SynthModel *table)
  * DEPENDENCE_SAMPLE_ROWS rows that is the whole fitting sample; beyond, a
  * uniform random subset of that many rows (selection sampling, Knuth's
  * algorithm S, with a fixed seed: a fit stays repeatable).  The column
- * models are still learnt from every row of the sample.
+ * models are still learnt from every row of the sample, and each group's
+ * copula from up to DEPENDENCE_SAMPLE_ROWS of the group's own rows.
  */
 static TableSample *
 dependence_sample(const TableSample *sample)
@@ -630,9 +631,9 @@ dependence_sample(const TableSample *sample)
  * Split the model into per-group models when a grouping column helps (see
  * grouping.c); each group is learnt from its own rows like a table, and may
  * split once more (GROUP_DEPTH_MAX).  "table" is the whole table's model;
- * "dep" is the part of "sample" the dependence is learnt from (see
- * dependence_sample(); it may be "sample" itself), and the grouping column
- * is chosen on it.
+ * "dep" is the part of "sample" that the grouping column and the order of
+ * categories are chosen on (see dependence_sample(); it may be "sample"
+ * itself).
  */
 static void
 build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int ncols,
@@ -697,7 +698,8 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		}
 		clamp_to_table_range(gm, table);
 		category_order(gm, dep_sub, model);
-		dependence_fit(gm, dep_sub);
+		/* the group's copula: from as many of its own rows as the table's */
+		dependence_fit(gm, dependence_sample(sub));
 		build_groups(gm, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1);
 		model->groups[g] = gm;
 		acc += sub->nrows;
