@@ -178,3 +178,27 @@ WITH r AS (SELECT g, corr(x, y) AS c FROM wide_rows GROUP BY g),
 SELECT g, round(s.m)::int AS mean_y, abs(s.c - r.c) < 0.045 AS corr_ok FROM r JOIN s USING (g) ORDER BY g;
 SELECT synth_drop('wide_rows');
 DROP TABLE wide_rows;
+
+-- In a group, a value seen in fewer than min_group_size of the group's rows
+-- is pooled; the part of that pool that holds values the whole table keeps
+-- is sampled as those values, in the table's proportions, not as made-up
+-- strings.  Here groups A and B (200 rows each, x near 0 and 10) share
+-- twenty names n1..n20, 4 rows each per group (8 in the table: kept there,
+-- pooled in each group), and four common names.  The group's pooled share
+-- (40 %) comes back as n1..n20 (without the blend it came back made up),
+-- and nothing sampled is a name seen in fewer than 5 real rows.
+SELECT setseed(0.375);
+CREATE TABLE shared_names AS
+SELECT g, CASE WHEN i % 10 < 4 THEN 'n' || (1 + (i / 10) % 20) ELSE 'c' || (1 + i % 4) END AS name,
+       (CASE g WHEN 'A' THEN 0 ELSE 10 END) + sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS x
+FROM generate_series(0, 199) i, (VALUES ('A'), ('B')) v(g);
+SELECT synth_fit('shared_names');
+SELECT m->>'grouped_by' AS grouped_by FROM synth_model('shared_names') m;
+WITH s AS (SELECT * FROM synth_sample(NULL::shared_names, 10000, seed => 6)),
+     kept AS (SELECT name FROM shared_names GROUP BY name HAVING count(*) >= 5)
+SELECT avg((name LIKE 'n%' AND name IN (SELECT name FROM kept))::int) BETWEEN 0.38 AND 0.42 AS pooled_as_table_names,
+       avg((name NOT IN (SELECT name FROM kept))::int) < 0.01 AS few_made_up,
+       bool_and(name IN (SELECT name FROM kept) OR name NOT IN (SELECT name FROM shared_names)) AS no_rare_real_name
+FROM s;
+SELECT synth_drop('shared_names');
+DROP TABLE shared_names;

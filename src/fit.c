@@ -496,23 +496,119 @@ all_null(const SampleColumn *sc, int n)
 	return true;
 }
 
-/* share of a categorical sample column's non-NULL values that cm keeps */
-static double
-kept_share(const ColumnModel *cm, const SampleColumn *sc, int n)
+static int
+compare_label_pointers(const void *a, const void *b)
 {
-	int		   *codes = palloc(sizeof(int) * Max(n, 1));
-	int			kept = 0,
-				nonnull = 0,
-				r;
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
 
-	category_codes(cm, sc, n, codes);
+/*
+ * blend_pooled_with_table: a group's model of a categorical column pools
+ * the values seen in fewer than min_group_size of the group's rows, and
+ * would sample that share as made-up strings.  Part of it is values the
+ * whole table's model keeps (a director with many films, few of them in
+ * this group): that part is given to those values instead, in the table's
+ * proportions, so the group samples real names the table may show.  Only
+ * the share of the group's rows that hold such values is learnt from the
+ * group (an aggregate, like the pooled share itself); no group count of
+ * any one rare value is used or stored.  The rest stays made-up strings.
+ */
+static void
+blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleColumn *sc, int n)
+{
+	int		   *own_codes;
+	int		   *all_codes;
+	char	  **own_sorted;
+	bool	   *extra;
+	int			nextra = 0,
+				nonnull = 0,
+				in_table = 0,
+				rare = 0,
+				k,
+				r;
+	double		extra_mass = 0.0,
+				pooled = own->other_prob,
+				to_table,
+				acc;
+	char	  **labels;
+	double	   *cum;
+
+	if (own->kind != COLUMN_CATEGORICAL || all->kind != COLUMN_CATEGORICAL ||
+		pooled <= 0.0 || all->ncategories == 0)
+		return;
+
+	/* the table's values that the group does not keep */
+	own_sorted = palloc(sizeof(char *) * Max(own->ncategories, 1));
+	memcpy(own_sorted, own->labels, sizeof(char *) * own->ncategories);
+	qsort(own_sorted, own->ncategories, sizeof(char *), compare_label_pointers);
+	extra = palloc0(sizeof(bool) * all->ncategories);
+	for (k = 0; k < all->ncategories; k++)
+	{
+		if (own->ncategories > 0 &&
+			bsearch(&all->labels[k], own_sorted, own->ncategories, sizeof(char *),
+					compare_label_pointers) != NULL)
+			continue;
+		extra[k] = true;
+		nextra++;
+		extra_mass += all->category_cum[k] - (k > 0 ? all->category_cum[k - 1] : 0.0);
+	}
+
+	/* how much of the group's pooled share those values hold */
+	own_codes = palloc(sizeof(int) * Max(n, 1));
+	all_codes = palloc(sizeof(int) * Max(n, 1));
+	category_codes(own, sc, n, own_codes);
+	category_codes(all, sc, n, all_codes);
 	for (r = 0; r < n; r++)
 	{
-		nonnull += codes[r] != CODE_NULL;
-		kept += codes[r] >= 0;
+		if (own_codes[r] == CODE_NULL)
+			continue;
+		nonnull++;
+		if (own_codes[r] >= 0)
+			continue;
+		if (all_codes[r] >= 0)
+			in_table++;
+		else
+			rare++;
 	}
-	pfree(codes);
-	return nonnull > 0 ? (double) kept / nonnull : 1.0;
+	pfree(own_codes);
+	pfree(all_codes);
+	pfree(own_sorted);
+	if (nextra == 0 || extra_mass <= 0.0 || in_table == 0)
+	{
+		pfree(extra);
+		return;
+	}
+	to_table = pooled * in_table / (in_table + rare);
+
+	labels = palloc(sizeof(char *) * (own->ncategories + nextra));
+	cum = palloc(sizeof(double) * (own->ncategories + nextra));
+	acc = 0.0;
+	for (k = 0; k < own->ncategories; k++)
+	{
+		labels[k] = own->labels[k];
+		cum[k] = own->category_cum[k];
+		acc = cum[k];
+	}
+	r = own->ncategories;
+	for (k = 0; k < all->ncategories; k++)
+	{
+		if (!extra[k])
+			continue;
+		acc += to_table * (all->category_cum[k] - (k > 0 ? all->category_cum[k - 1] : 0.0)) / extra_mass;
+		labels[r] = all->labels[k];
+		cum[r] = Min(acc, 1.0);
+		r++;
+	}
+	own->ncategories = r;
+	own->labels = labels;
+	own->category_cum = cum;
+	own->other_prob = pooled - to_table;
+	if (rare == 0)
+	{
+		own->other_prob = 0.0;
+		own->category_cum[r - 1] = 1.0;
+	}
+	pfree(extra);
 }
 
 /* the rows of "sample" in group g (values shared, not copied) */
@@ -675,26 +771,28 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		/*
 		 * In a group, fewer rows share each value, so more values fall under
 		 * min_group_size.  Where the group's own model keeps nothing of a
-		 * column that has values in the group, or clearly less of a
-		 * categorical column than the whole table's model does, the group
-		 * uses the table's model of the column (with the group's NULL share).
+		 * column that has values in the group, the group uses the table's
+		 * model of the column (with the group's NULL share); otherwise a
+		 * categorical column's pooled share goes partly to the values the
+		 * table keeps (blend_pooled_with_table).  The group's own shares of
+		 * the values it keeps stay: a column the grouping column drives (a
+		 * car's drive train by its class) would lose them to the table's.
 		 */
 		for (c = 0; c < ncols; c++)
 		{
 			ColumnModel *own = &gm->columns[c];
 			const ColumnModel *all = &model->columns[c];
 
-			if (all->null_frac < 1.0 &&
-				((own->null_frac >= 1.0 && !all_null(&sub->columns[c], sub->nrows)) ||
-				 (own->kind == COLUMN_CATEGORICAL &&
-				  kept_share(own, &sub->columns[c], sub->nrows) + 0.02 <
-				  kept_share(all, &sub->columns[c], sub->nrows))))
+			if (all->null_frac < 1.0 && own->null_frac >= 1.0 &&
+				!all_null(&sub->columns[c], sub->nrows))
 			{
 				double		null_frac = own->null_frac;
 
 				*own = *all;
 				own->null_frac = null_frac;
 			}
+			else if (own->null_frac < 1.0 && all->null_frac < 1.0)
+				blend_pooled_with_table(own, all, &sub->columns[c], sub->nrows);
 		}
 		clamp_to_table_range(gm, table);
 		category_order(gm, dep_sub, model);
