@@ -202,3 +202,23 @@ SELECT avg((name LIKE 'n%' AND name IN (SELECT name FROM kept))::int) BETWEEN 0.
 FROM s;
 SELECT synth_drop('shared_names');
 DROP TABLE shared_names;
+
+-- ... but only where those values are at least min_group_size distinct
+-- ones: otherwise the blended share would be one value's small count in the
+-- group.  Here the only table-kept value a group pools is 'b' (7 rows: 3
+-- in A, 4 in B), and each group's other pooled values are unique names:
+-- no group's model lists 'b', and its rows come back as made-up strings.
+SELECT setseed(0.625);
+CREATE TABLE one_shared AS
+SELECT g, CASE WHEN i < (CASE g WHEN 'A' THEN 3 ELSE 4 END) THEN 'b'
+               WHEN i < 30 THEN 'u' || g || i ELSE 'c' || (i % 3) END AS name,
+       (CASE g WHEN 'A' THEN 0 ELSE 10 END) + sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS x
+FROM generate_series(0, 199) i, (VALUES ('A'), ('B')) v(g);
+SELECT synth_fit('one_shared');
+SELECT m->>'grouped_by' AS grouped_by,
+       (SELECT count(*) FROM jsonb_array_elements(m->'columns'->1->'categories') c WHERE c->>'value' = 'b') AS table_keeps_b,
+       (SELECT count(*) FROM jsonb_array_elements(m->'groups') grp,
+               jsonb_array_elements(grp->'columns'->1->'categories') c WHERE c->>'value' = 'b') AS groups_listing_b
+FROM synth_model('one_shared') m;
+SELECT synth_drop('one_shared');
+DROP TABLE one_shared;

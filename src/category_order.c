@@ -269,7 +269,8 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 		for (i = 0; i < k; i++)
 		{
 			cm->labels[i] = labels[i];
-			cm->category_cum[i] = (i > 0 ? cm->category_cum[i - 1] : 0.0) + prob[i];
+			/* never past the end: rounding over many tiny shares may add up */
+			cm->category_cum[i] = Min(last, (i > 0 ? cm->category_cum[i - 1] : 0.0) + prob[i]);
 		}
 		/* exactly as before at the end, where "other" starts */
 		cm->category_cum[k - 1] = last;

@@ -502,31 +502,59 @@ compare_label_pointers(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+/* a group's column blends in at most this many of the table's values */
+#define BLEND_MAX_VALUES 256
+
+/* how many distinct strings the n given ones hold (sorts them) */
+static int
+distinct_strings(char **strings, int n)
+{
+	int			d = 0,
+				i;
+
+	qsort(strings, n, sizeof(char *), compare_label_pointers);
+	for (i = 0; i < n; i++)
+		d += i == 0 || strcmp(strings[i - 1], strings[i]) != 0;
+	return d;
+}
+
 /*
  * blend_pooled_with_table: a group's model of a categorical column pools
  * the values seen in fewer than min_group_size of the group's rows, and
  * would sample that share as made-up strings.  Part of it is values the
  * whole table's model keeps (a director with many films, few of them in
  * this group): that part is given to those values instead, in the table's
- * proportions, so the group samples real names the table may show.  Only
- * the share of the group's rows that hold such values is learnt from the
- * group (an aggregate, like the pooled share itself); no group count of
- * any one rare value is used or stored.  The rest stays made-up strings.
+ * proportions, so the group samples real names the table may show.
+ *
+ * What is learnt from the group is one share: how much of the pool those
+ * values hold.  Like the pooled share itself, it may be stored only when
+ * it is spread over at least min_group_size distinct values (else it would
+ * be one value's small count); when the rest of the pool (values rare in
+ * the whole table) is held by fewer distinct values, the whole pool goes
+ * to the table's values instead.  At most BLEND_MAX_VALUES of the table's
+ * values, the most frequent, are added, to keep a model of many groups
+ * small; the share of the others stays made-up strings.
  */
 static void
-blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleColumn *sc, int n)
+blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleColumn *sc, int n,
+						int min_group_size)
 {
 	int		   *own_codes;
 	int		   *all_codes;
 	char	  **own_sorted;
+	char	  **rare_values;
 	bool	   *extra;
+	bool	   *seen;
+	ValueIndex *chosen;
 	int			nextra = 0,
-				nonnull = 0,
 				in_table = 0,
+				in_table_distinct = 0,
 				rare = 0,
+				rare_distinct,
 				k,
 				r;
 	double		extra_mass = 0.0,
+				chosen_mass = 0.0,
 				pooled = own->other_prob,
 				to_table,
 				acc;
@@ -539,7 +567,8 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 
 	/* the table's values that the group does not keep */
 	own_sorted = palloc(sizeof(char *) * Max(own->ncategories, 1));
-	memcpy(own_sorted, own->labels, sizeof(char *) * own->ncategories);
+	if (own->ncategories > 0)
+		memcpy(own_sorted, own->labels, sizeof(char *) * own->ncategories);
 	qsort(own_sorted, own->ncategories, sizeof(char *), compare_label_pointers);
 	extra = palloc0(sizeof(bool) * all->ncategories);
 	for (k = 0; k < all->ncategories; k++)
@@ -552,33 +581,57 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 		nextra++;
 		extra_mass += all->category_cum[k] - (k > 0 ? all->category_cum[k - 1] : 0.0);
 	}
+	pfree(own_sorted);
 
-	/* how much of the group's pooled share those values hold */
+	/* the group's pooled rows: a value the table keeps, or one rare there too */
 	own_codes = palloc(sizeof(int) * Max(n, 1));
 	all_codes = palloc(sizeof(int) * Max(n, 1));
+	rare_values = palloc(sizeof(char *) * Max(n, 1));
+	seen = palloc0(sizeof(bool) * all->ncategories);
 	category_codes(own, sc, n, own_codes);
 	category_codes(all, sc, n, all_codes);
 	for (r = 0; r < n; r++)
 	{
-		if (own_codes[r] == CODE_NULL)
-			continue;
-		nonnull++;
-		if (own_codes[r] >= 0)
+		if (own_codes[r] == CODE_NULL || own_codes[r] >= 0)
 			continue;
 		if (all_codes[r] >= 0)
+		{
 			in_table++;
+			in_table_distinct += !seen[all_codes[r]];
+			seen[all_codes[r]] = true;
+		}
 		else
-			rare++;
+			rare_values[rare++] = sc->strings[r];
 	}
+	rare_distinct = distinct_strings(rare_values, rare);
 	pfree(own_codes);
 	pfree(all_codes);
-	pfree(own_sorted);
-	if (nextra == 0 || extra_mass <= 0.0 || in_table == 0)
+	pfree(rare_values);
+	pfree(seen);
+	if (nextra == 0 || extra_mass <= 0.0 || in_table == 0 ||
+		in_table_distinct < min_group_size)
 	{
 		pfree(extra);
 		return;
 	}
-	to_table = pooled * in_table / (in_table + rare);
+	if (rare_distinct >= min_group_size)
+		to_table = pooled * in_table / (in_table + rare);
+	else
+		to_table = pooled;
+
+	/* the most frequent of those values, at most BLEND_MAX_VALUES */
+	chosen = palloc(sizeof(ValueIndex) * nextra);
+	for (k = 0, r = 0; k < all->ncategories; k++)
+		if (extra[k])
+		{
+			chosen[r].value = -(all->category_cum[k] - (k > 0 ? all->category_cum[k - 1] : 0.0));
+			chosen[r].index = k;
+			r++;
+		}
+	sort_value_indexes(chosen, nextra);
+	nextra = Min(nextra, BLEND_MAX_VALUES);
+	for (r = 0; r < nextra; r++)
+		chosen_mass -= chosen[r].value;
 
 	labels = palloc(sizeof(char *) * (own->ncategories + nextra));
 	cum = palloc(sizeof(double) * (own->ncategories + nextra));
@@ -589,25 +642,26 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 		cum[k] = own->category_cum[k];
 		acc = cum[k];
 	}
-	r = own->ncategories;
-	for (k = 0; k < all->ncategories; k++)
+	for (r = 0; r < nextra; r++)
 	{
-		if (!extra[k])
-			continue;
-		acc += to_table * (all->category_cum[k] - (k > 0 ? all->category_cum[k - 1] : 0.0)) / extra_mass;
-		labels[r] = all->labels[k];
-		cum[r] = Min(acc, 1.0);
-		r++;
+		acc += to_table * -chosen[r].value / extra_mass;
+		labels[own->ncategories + r] = all->labels[chosen[r].index];
+		cum[own->ncategories + r] = Min(acc, 1.0);
 	}
-	own->ncategories = r;
+	k = own->ncategories + nextra;
+	own->ncategories = k;
 	own->labels = labels;
 	own->category_cum = cum;
-	own->other_prob = pooled - to_table;
-	if (rare == 0)
+	/* the pool's rest: made-up strings, as before */
+	own->other_prob = pooled - to_table * chosen_mass / extra_mass;
+	if (own->other_prob <= 1e-12)
 	{
 		own->other_prob = 0.0;
-		own->category_cum[r - 1] = 1.0;
+		own->category_cum[k - 1] = 1.0;
 	}
+	else
+		own->category_cum[k - 1] = 1.0 - own->other_prob;
+	pfree(chosen);
 	pfree(extra);
 }
 
@@ -792,7 +846,8 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 				own->null_frac = null_frac;
 			}
 			else if (own->null_frac < 1.0 && all->null_frac < 1.0)
-				blend_pooled_with_table(own, all, &sub->columns[c], sub->nrows);
+				blend_pooled_with_table(own, all, &sub->columns[c], sub->nrows,
+										min_group_size);
 		}
 		clamp_to_table_range(gm, table);
 		category_order(gm, dep_sub, model);
