@@ -123,7 +123,31 @@ typedef struct NumericLookup
 	int			nranges;
 	int		   *atoms;			/* piece indexes, by value */
 	int		   *ranges;			/* piece indexes, by value */
+	double	   *atom_value;		/* their values and upper ends, in the */
+	double	   *range_hi;		/* same order: searched without indirection */
 } NumericLookup;
+
+/*
+ * The first i < n with a[i] >= x, else n; a ascending.  Branch-free (the
+ * selects become conditional moves): the fit looks up every value of every
+ * numeric column, and mispredicted branches were most of that time.
+ */
+static inline int
+lower_bound(const double *a, int n, double x)
+{
+	int			base = 0;
+	int			len = n;
+
+	while (len > 0)
+	{
+		int			half = len / 2;
+		bool		less = a[base + half] < x;
+
+		base = less ? base + half + 1 : base;
+		len = less ? len - half - 1 : half;
+	}
+	return base;
+}
 
 
 
@@ -160,6 +184,12 @@ numeric_lookup_build(const QuantileFunction *qf, NumericLookup *nl)
 		for (i = 0; i < n; i++)
 			(k == 0 ? nl->atoms : nl->ranges)[i] = keys[i].index;
 		if (k == 0)
+			nl->atom_value = palloc(sizeof(double) * Max(n, 1));
+		else
+			nl->range_hi = palloc(sizeof(double) * Max(n, 1));
+		for (i = 0; i < n; i++)
+			(k == 0 ? nl->atom_value : nl->range_hi)[i] = keys[i].value;
+		if (k == 0)
 			nl->natoms = n;
 		else
 			nl->nranges = n;
@@ -172,6 +202,8 @@ numeric_lookup_free(NumericLookup *nl)
 {
 	pfree(nl->atoms);
 	pfree(nl->ranges);
+	pfree(nl->atom_value);
+	pfree(nl->range_hi);
 }
 
 /*
@@ -204,15 +236,7 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi)
 	}
 
 	/* an atom's value: its whole interval */
-	while (a < b)
-	{
-		int			mid = (a + b) / 2;
-
-		if (qf->pieces[nl->atoms[mid]].lo < x)
-			a = mid + 1;
-		else
-			b = mid;
-	}
+	a = lower_bound(nl->atom_value, b, x);
 	if (a < nl->natoms && qf->pieces[nl->atoms[a]].lo == x)
 	{
 		int			i = nl->atoms[a];
@@ -223,17 +247,7 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi)
 	}
 
 	/* otherwise the first range that reaches it */
-	a = 0;
-	b = nl->nranges;
-	while (a < b)
-	{
-		int			mid = (a + b) / 2;
-
-		if (qf->pieces[nl->ranges[mid]].hi < x)
-			a = mid + 1;
-		else
-			b = mid;
-	}
+	a = lower_bound(nl->range_hi, nl->nranges, x);
 	if (a == nl->nranges)
 	{
 		/* above every range: the top of the highest piece below it */

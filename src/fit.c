@@ -665,47 +665,70 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 	pfree(extra);
 }
 
-/* the rows of "sample" in group g (values shared, not copied) */
-static TableSample *
-sample_subset(const TableSample *sample, const int *row_group, int g)
+/*
+ * sample_split: the rows of "sample" in each group 0 .. ngroups - 1 (values
+ * shared, not copied), in one pass over each column; a row of a group
+ * beyond those is left out.
+ */
+static TableSample **
+sample_split(const TableSample *sample, const int *row_group, int ngroups)
 {
-	TableSample *sub = palloc0(sizeof(TableSample));
-	int			n = 0;
+	TableSample **subs = palloc(sizeof(TableSample *) * ngroups);
+	int		   *n = palloc0(sizeof(int) * ngroups);
+	int		   *k = palloc(sizeof(int) * ngroups);
 	int			c,
+				g,
 				r;
 
 	for (r = 0; r < sample->nrows; r++)
-		n += row_group[r] == g;
-	sub->ncolumns = sample->ncolumns;
-	sub->nrows = n;
-	sub->columns = palloc0(sizeof(SampleColumn) * sample->ncolumns);
+		if (row_group[r] >= 0 && row_group[r] < ngroups)
+			n[row_group[r]]++;
+	for (g = 0; g < ngroups; g++)
+	{
+		subs[g] = palloc0(sizeof(TableSample));
+		subs[g]->ncolumns = sample->ncolumns;
+		subs[g]->nrows = n[g];
+		subs[g]->columns = palloc0(sizeof(SampleColumn) * sample->ncolumns);
+	}
 	for (c = 0; c < sample->ncolumns; c++)
 	{
 		const SampleColumn *from = &sample->columns[c];
-		SampleColumn *to = &sub->columns[c];
-		int			k = 0;
 
 		if (from->isnull == NULL)
 			continue;
-		to->isnull = palloc_extended(sizeof(bool) * Max(n, 1), MCXT_ALLOC_HUGE);
-		if (from->numbers)
-			to->numbers = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
-		if (from->strings)
-			to->strings = palloc_extended(sizeof(char *) * Max(n, 1), MCXT_ALLOC_HUGE);
+		for (g = 0; g < ngroups; g++)
+		{
+			SampleColumn *to = &subs[g]->columns[c];
+
+			to->isnull = palloc_extended(sizeof(bool) * Max(n[g], 1), MCXT_ALLOC_HUGE);
+			if (from->numbers)
+				to->numbers = palloc_extended(sizeof(double) * Max(n[g], 1), MCXT_ALLOC_HUGE);
+			if (from->strings)
+				to->strings = palloc_extended(sizeof(char *) * Max(n[g], 1), MCXT_ALLOC_HUGE);
+			k[g] = 0;
+		}
 		for (r = 0; r < sample->nrows; r++)
 		{
-			if (row_group[r] != g)
+			SampleColumn *to;
+			int			at;
+
+			g = row_group[r];
+			if (g < 0 || g >= ngroups)
 				continue;
-			to->isnull[k] = from->isnull[r];
+			to = &subs[g]->columns[c];
+			at = k[g]++;
+			to->isnull[at] = from->isnull[r];
 			if (from->numbers)
-				to->numbers[k] = from->numbers[r];
+				to->numbers[at] = from->numbers[r];
 			if (from->strings)
-				to->strings[k] = from->strings[r];
-			k++;
+				to->strings[at] = from->strings[r];
 		}
 	}
-	return sub;
+	pfree(n);
+	pfree(k);
+	return subs;
 }
+
 
 /*
  * A group's numbers stay inside the range the whole table's model gives the
@@ -768,11 +791,13 @@ dependence_sample(const TableSample *sample)
 	for (r = 0; r < n; r++)
 	{
 		/* take row r with probability (still wanted) / (rows left) */
-		chosen[r] = (n - r) * synth_rng_uniform(rng) < want;
-		want -= chosen[r];
+		bool		take = (n - r) * synth_rng_uniform(rng) < want;
+
+		chosen[r] = take ? 0 : -1;
+		want -= take;
 	}
 	synth_rng_free(rng);
-	sub = sample_subset(sample, chosen, 1);
+	sub = sample_split(sample, chosen, 1)[0];
 	pfree(chosen);
 	return sub;
 }
@@ -791,6 +816,8 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 {
 	int		   *row_group;
 	int		   *dep_group;
+	TableSample **subs;
+	TableSample **dep_subs;
 	int			ngroups;
 	int			column;
 	int			g;
@@ -811,14 +838,16 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		pfree(row_group);
 		return;
 	}
+	subs = sample_split(sample, row_group, ngroups);
+	dep_subs = dep == sample ? subs : sample_split(dep, dep_group, ngroups);
 	model->group_column = column;
 	model->ngroups = ngroups;
 	model->group_cum = palloc(sizeof(double) * ngroups);
 	model->groups = palloc(sizeof(SynthModel *) * ngroups);
 	for (g = 0; g < ngroups; g++)
 	{
-		TableSample *sub = sample_subset(sample, row_group, g);
-		TableSample *dep_sub = dep == sample ? sub : sample_subset(dep, dep_group, g);
+		TableSample *sub = subs[g];
+		TableSample *dep_sub = dep_subs[g];
 		SynthModel *gm = build_model(cols, ncols, sub, model->rows_read, min_group_size);
 		int			c;
 
