@@ -145,7 +145,21 @@ struct ConditionalSampler
 	double	   *regression;		/* nr x nk: S_RK S_KK^-1 */
 	double	   *residual_chol;	/* nr x nr: Cholesky of the conditional covariance */
 	double	   *e;				/* scratch, nr */
+
+	/* restricted dimensions that copy another's (see TIED_CORRELATION) */
+	int			ncopies;
+	int		   *copy_column;	/* u index of the copy ... */
+	int		   *copy_of;		/* ... and of the dimension it copies */
 };
+
+/*
+ * Two dimensions correlated at least this much are one variable: the
+ * missingness of columns NULL in the same rows (dependence.c ties them at
+ * 1 - 1e-5).  When both are restricted, a Gibbs chain over the two would
+ * barely move (each step's spread is sqrt(1 - r^2), 0.0045), so the copy's
+ * set is merged into the first one's and the copy takes its uniform.
+ */
+#define TIED_CORRELATION (1.0 - 2e-5)
 
 /*
  * x = mean + sd * t with t standard normal, given x in one of the box's
@@ -294,6 +308,8 @@ conditional_create(const DependenceSampler *ds, USet **sets, SynthRng *rng,
 	ConditionalSampler *cs = palloc0(sizeof(ConditionalSampler));
 	int			dim = ds->dim;
 	const double *corr = ds->correlation;
+	USet	  **restricted;
+	bool	   *copied;
 	double		p = 1.0;
 	int			i,
 				j,
@@ -311,11 +327,34 @@ conditional_create(const DependenceSampler *ds, USet **sets, SynthRng *rng,
 		cs->independent_sets[j] = s;
 	}
 
+	/* the sets by position in the copula, tied copies merged into the first */
+	restricted = palloc(sizeof(USet *) * Max(dim, 1));
+	copied = palloc0(sizeof(bool) * Max(dim, 1));
+	cs->copy_column = palloc(sizeof(int) * Max(dim, 1));
+	cs->copy_of = palloc(sizeof(int) * Max(dim, 1));
+	for (k = 0; k < dim; k++)
+	{
+		restricted[k] = sets[ds->columns[k]];
+		if (restricted[k] == NULL)
+			continue;
+		for (j = 0; j < k; j++)
+			if (restricted[j] != NULL && !copied[j] && corr[j * dim + k] >= TIED_CORRELATION)
+			{
+				restricted[j] = uset_intersect(restricted[j], restricted[k]);
+				copied[k] = true;
+				cs->copy_column[cs->ncopies] = ds->columns[k];
+				cs->copy_of[cs->ncopies++] = ds->columns[j];
+				break;
+			}
+	}
+
 	cs->kpos = palloc(sizeof(int) * Max(dim, 1));
 	cs->rpos = palloc(sizeof(int) * Max(dim, 1));
 	for (k = 0; k < dim; k++)
 	{
-		if (sets[ds->columns[k]] != NULL)
+		if (copied[k])
+			continue;
+		if (restricted[k] != NULL)
 			cs->kpos[cs->nk++] = k;
 		else
 			cs->rpos[cs->nr++] = k;
@@ -323,7 +362,7 @@ conditional_create(const DependenceSampler *ds, USet **sets, SynthRng *rng,
 	cs->boxes = palloc0(sizeof(Box) * Max(cs->nk, 1));
 	for (i = 0; i < cs->nk; i++)
 	{
-		const USet *s = sets[ds->columns[cs->kpos[i]]];
+		const USet *s = restricted[cs->kpos[i]];
 		Box		   *box = &cs->boxes[i];
 
 		box->n = s->n;
@@ -465,6 +504,8 @@ conditional_draw(ConditionalSampler *cs, SynthRng *rng, double *u)
 			p = synth_normal_cdf(z);
 			u[ds->columns[cs->rpos[i]]] = p < 1.0 ? p : 0.9999999999999999;
 		}
+		for (i = 0; i < cs->ncopies; i++)
+			u[cs->copy_column[i]] = u[cs->copy_of[i]];
 	}
 	/* restricted dimensions outside the copula */
 	for (j = 0; j < ds->nindependent; j++)
