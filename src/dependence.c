@@ -444,6 +444,8 @@ keep_correction_valid(double *corr, const double *observed, int dim)
  * one with copied rows is semidefinite, and the shrinkage makes it definite.
  */
 #define SHARED_NULLS_EPSILON 1e-5
+/* ... when they share at least this many NULLs: not by chance, not none */
+#define SHARED_NULLS_MIN_ROWS 5
 
 static void
 tie_shared_missingness(const SynthModel *model, const TableSample *sample,
@@ -454,7 +456,8 @@ tie_shared_missingness(const SynthModel *model, const TableSample *sample,
 	bool		any = false;
 	int			k,
 				l,
-				r;
+				r,
+				nulls;
 
 	for (k = 0; k < dim; k++)
 	{
@@ -471,9 +474,10 @@ tie_shared_missingness(const SynthModel *model, const TableSample *sample,
 				continue;
 			a = sample->columns[dims[k] - ncols].isnull;
 			b = sample->columns[dims[l] - ncols].isnull;
+			nulls = 0;
 			for (r = 0; r < sample->nrows && a[r] == b[r]; r++)
-				;
-			if (r == sample->nrows)
+				nulls += a[r];
+			if (r == sample->nrows && nulls >= SHARED_NULLS_MIN_ROWS)
 			{
 				same_as[k] = l;
 				any = true;
