@@ -229,13 +229,6 @@ DROP TABLE one_shared;
 -- over five splits with 3 rows per column, 0.52 with 6).  15 columns: two
 -- levels of 75 rows (fewer than 90) make no groups, of 200 rows they do.
 SELECT setseed(0.875);
-CREATE TABLE wide_small AS
-SELECT g, x + (CASE g WHEN 'A' THEN 0 ELSE 10 END) AS x1, x * 2 AS x2, x * 3 AS x3, x + 1 AS x4, x + 2 AS x5,
-       x + 3 AS x6, x + 4 AS x7, x + 5 AS x8, x + 6 AS x9, x + 7 AS x10, x + 8 AS x11, x + 9 AS x12,
-       x + 10 AS x13, x + 11 AS x14
-FROM (SELECT CASE WHEN i <= 75 THEN 'A' ELSE 'B' END AS g,
-             sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS x
-      FROM generate_series(1, 150) i) s;
 CREATE TABLE wide_large AS
 SELECT g, x + (CASE g WHEN 'A' THEN 0 ELSE 10 END) AS x1, x * 2 AS x2, x * 3 AS x3, x + 1 AS x4, x + 2 AS x5,
        x + 3 AS x6, x + 4 AS x7, x + 5 AS x8, x + 6 AS x9, x + 7 AS x10, x + 8 AS x11, x + 9 AS x12,
@@ -243,6 +236,10 @@ SELECT g, x + (CASE g WHEN 'A' THEN 0 ELSE 10 END) AS x1, x * 2 AS x2, x * 3 AS 
 FROM (SELECT CASE WHEN i <= 200 THEN 'A' ELSE 'B' END AS g,
              sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS x
       FROM generate_series(1, 400) i) s;
+CREATE TABLE wide_small AS
+SELECT (w).* FROM (SELECT w, row_number() OVER (PARTITION BY g ORDER BY x2) AS k FROM wide_large w) s
+WHERE k % 8 < 3;
+SELECT g, count(*) FROM wide_small GROUP BY g ORDER BY g;
 SELECT synth_fit('wide_small'), synth_fit('wide_large');
 SELECT (SELECT m->>'grouped_by' FROM synth_model('wide_small') m) AS small_grouped_by,
        (SELECT m->>'grouped_by' FROM synth_model('wide_large') m) AS large_grouped_by;
