@@ -547,30 +547,6 @@ column_cdf_index_free(CdfIndex *ix)
 	pfree(ix->max_hi);
 }
 
-/*
- * The first i < n with a[i] > value (strictly, or >= if "or_equal"), else
- * n; a is ascending.  Written without a branch on the comparison (the
- * compiler turns the selects into conditional moves): a fit looks up every
- * value of a column, and mispredicted branches were most of the time.
- */
-static inline int
-first_above(const double *a, int n, double value, bool or_equal)
-{
-	int			base = 0;
-	int			len = n;
-
-	while (len > 0)
-	{
-		int			half = len / 2;
-		double		x = a[base + half];
-		bool		below = or_equal ? x < value : x <= value;
-
-		base = below ? base + half + 1 : base;
-		len = below ? len - half - 1 : half;
-	}
-	return base;
-}
-
 /* column_value_cdf(cm, value), with the index of column_cdf_index_build() */
 double
 column_value_cdf_indexed(const ColumnModel *cm, const CdfIndex *ix, double value)

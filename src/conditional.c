@@ -153,13 +153,12 @@ struct ConditionalSampler
 };
 
 /*
- * Two dimensions correlated at least this much are one variable: the
- * missingness of columns NULL in the same rows (dependence.c ties them at
- * 1 - 1e-5).  When both are restricted, a Gibbs chain over the two would
- * barely move (each step's spread is sqrt(1 - r^2), 0.0045), so the copy's
- * set is merged into the first one's and the copy takes its uniform.
+ * Dimensions correlated at least TIED_CORRELATION (dependence.h) are one
+ * variable: the missingness of columns NULL in the same rows.  When both
+ * are restricted, a Gibbs chain over the two would barely move (each
+ * step's spread is sqrt(1 - r^2), 0.0045), so the copy's set is merged into
+ * the first one's and the copy takes its uniform.
  */
-#define TIED_CORRELATION (1.0 - 2e-5)
 
 /*
  * x = mean + sd * t with t standard normal, given x in one of the box's

@@ -127,30 +127,6 @@ typedef struct NumericLookup
 	double	   *range_hi;		/* same order: searched without indirection */
 } NumericLookup;
 
-/*
- * The first i < n with a[i] >= x, else n; a ascending.  Branch-free (the
- * selects become conditional moves): the fit looks up every value of every
- * numeric column, and mispredicted branches were most of that time.
- */
-static inline int
-lower_bound(const double *a, int n, double x)
-{
-	int			base = 0;
-	int			len = n;
-
-	while (len > 0)
-	{
-		int			half = len / 2;
-		bool		less = a[base + half] < x;
-
-		base = less ? base + half + 1 : base;
-		len = less ? len - half - 1 : half;
-	}
-	return base;
-}
-
-
-
 static void
 numeric_lookup_build(const QuantileFunction *qf, NumericLookup *nl)
 {
@@ -181,18 +157,26 @@ numeric_lookup_build(const QuantileFunction *qf, NumericLookup *nl)
 				keys[n++].index = i;
 			}
 		sort_value_indexes(keys, n);
-		for (i = 0; i < n; i++)
-			(k == 0 ? nl->atoms : nl->ranges)[i] = keys[i].index;
-		if (k == 0)
-			nl->atom_value = palloc(sizeof(double) * Max(n, 1));
-		else
-			nl->range_hi = palloc(sizeof(double) * Max(n, 1));
-		for (i = 0; i < n; i++)
-			(k == 0 ? nl->atom_value : nl->range_hi)[i] = keys[i].value;
-		if (k == 0)
-			nl->natoms = n;
-		else
-			nl->nranges = n;
+		{
+			int		   *index = k == 0 ? nl->atoms : nl->ranges;
+			double	   *value = palloc(sizeof(double) * Max(n, 1));
+
+			for (i = 0; i < n; i++)
+			{
+				index[i] = keys[i].index;
+				value[i] = keys[i].value;
+			}
+			if (k == 0)
+			{
+				nl->atom_value = value;
+				nl->natoms = n;
+			}
+			else
+			{
+				nl->range_hi = value;
+				nl->nranges = n;
+			}
+		}
 	}
 	pfree(keys);
 }
@@ -216,8 +200,7 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi)
 	const QuantileFunction *qf = nl->qf;
 	const QuantilePiece *p;
 	double		prev;
-	int			a = 0,
-				b = nl->natoms;
+	int			a;
 
 	/*
 	 * Beyond the model's ends (which are means of the end values, so some
@@ -236,8 +219,8 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi)
 	}
 
 	/* an atom's value: its whole interval */
-	a = lower_bound(nl->atom_value, b, x);
-	if (a < nl->natoms && qf->pieces[nl->atoms[a]].lo == x)
+	a = first_above(nl->atom_value, nl->natoms, x, true);
+	if (a < nl->natoms && nl->atom_value[a] == x)
 	{
 		int			i = nl->atoms[a];
 
@@ -247,7 +230,7 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi)
 	}
 
 	/* otherwise the first range that reaches it */
-	a = lower_bound(nl->range_hi, nl->nranges, x);
+	a = first_above(nl->range_hi, nl->nranges, x, true);
 	if (a == nl->nranges)
 	{
 		/* above every range: the top of the highest piece below it */
@@ -450,8 +433,6 @@ keep_correction_valid(double *corr, const double *observed, int dim)
  * columns raised the DCR share from 0.52 to 0.57).  Fewer, and the
  * columns keep their separate missingness.
  */
-#define SHARED_NULLS_EPSILON 1e-5
-
 static void
 tie_shared_missingness(const SynthModel *model, const TableSample *sample,
 					   const int *dims, int dim, double *corr)

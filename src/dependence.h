@@ -30,4 +30,13 @@ extern void dependence_make_positive_definite(double *corr, int dim);
 extern DependenceSampler *dependence_sampler_create(const SynthModel *model);
 extern void dependence_draw(const DependenceSampler *ds, SynthRng *rng, double *u, Size stride);
 
+/*
+ * Missingness dimensions of columns NULL in the same rows are tied at
+ * correlation 1 - SHARED_NULLS_EPSILON (dependence.c); a conditional draw
+ * treats dimensions correlated at least TIED_CORRELATION as one variable
+ * (conditional.c).
+ */
+#define SHARED_NULLS_EPSILON 1e-5
+#define TIED_CORRELATION (1.0 - 2.0 * SHARED_NULLS_EPSILON)
+
 #endif							/* SYNTH_DEPENDENCE_H */

@@ -496,12 +496,6 @@ all_null(const SampleColumn *sc, int n)
 	return true;
 }
 
-static int
-compare_label_pointers(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /* a group's column blends in at most this many of the table's values */
 #define BLEND_MAX_VALUES 256
 
@@ -512,7 +506,7 @@ distinct_strings(char **strings, int n)
 	int			d = 0,
 				i;
 
-	qsort(strings, n, sizeof(char *), compare_label_pointers);
+	qsort(strings, n, sizeof(char *), compare_cstring);
 	for (i = 0; i < n; i++)
 		d += i == 0 || strcmp(strings[i - 1], strings[i]) != 0;
 	return d;
@@ -569,13 +563,13 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 	own_sorted = palloc(sizeof(char *) * Max(own->ncategories, 1));
 	if (own->ncategories > 0)
 		memcpy(own_sorted, own->labels, sizeof(char *) * own->ncategories);
-	qsort(own_sorted, own->ncategories, sizeof(char *), compare_label_pointers);
+	qsort(own_sorted, own->ncategories, sizeof(char *), compare_cstring);
 	extra = palloc0(sizeof(bool) * all->ncategories);
 	for (k = 0; k < all->ncategories; k++)
 	{
 		if (own->ncategories > 0 &&
 			bsearch(&all->labels[k], own_sorted, own->ncategories, sizeof(char *),
-					compare_label_pointers) != NULL)
+					compare_cstring) != NULL)
 			continue;
 		extra[k] = true;
 		nextra++;
@@ -728,7 +722,6 @@ sample_split(const TableSample *sample, const int *row_group, int ngroups)
 	pfree(k);
 	return subs;
 }
-
 
 /*
  * A group's numbers stay inside the range the whole table's model gives the
