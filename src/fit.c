@@ -873,9 +873,10 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		}
 		clamp_to_table_range(gm, table);
 		category_order(gm, dep_sub, model);
-		/* the group's copula: from as many of its own rows as the table's */
-		dependence_fit(gm, dependence_sample(sub));
 		build_groups(gm, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1);
+		/* a leaf's copula: from as many of its own rows as the table's */
+		if (gm->group_column < 0)
+			dependence_fit(gm, dependence_sample(sub));
 		model->groups[g] = gm;
 		acc += sub->nrows;
 		model->group_cum[g] = Min(acc / sample->nrows, 1.0);
@@ -1049,8 +1050,10 @@ synth_fit(PG_FUNCTION_ARGS)
 			TableSample *dep = dependence_sample(sample);
 
 			category_order(model, dep, NULL);
-			dependence_fit(model, dep);
 			build_groups(model, model, cols, ncols, sample, dep, min_group_size, 0);
+			/* rows are drawn from the leaves only: a mixture needs no copula */
+			if (model->group_column < 0)
+				dependence_fit(model, dep);
 		}
 	}
 	MemoryContextSwitchTo(old);

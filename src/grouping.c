@@ -145,7 +145,9 @@ groupable(const ColumnModel *cm)
 
 /*
  * Mutual information (nats) of two code columns; *df gets the degrees of
- * freedom (k_a - 1)(k_b - 1) of the matching independence test.
+ * freedom (k_a - 1)(k_b - 1) of the matching independence test.  "joint"
+ * has room for MAX_CODES x MAX_CODES counts; only the codes that occur are
+ * cleared and summed (a column's codes are usually a handful of the 256).
  */
 static double
 mutual_information(const uint8 *a, const uint8 *b, int n, double *joint, double *df)
@@ -155,30 +157,41 @@ mutual_information(const uint8 *a, const uint8 *b, int n, double *joint, double 
 	int			i,
 				j,
 				ka = 0,
-				kb = 0;
+				kb = 0,
+				width_a = 0,
+				width_b = 0;
 	double		mi = 0.0;
 
 	memset(pa, 0, sizeof(pa));
 	memset(pb, 0, sizeof(pb));
-	memset(joint, 0, sizeof(double) * MAX_CODES * MAX_CODES);
 	for (i = 0; i < n; i++)
 	{
-		joint[a[i] * MAX_CODES + b[i]] += 1.0;
 		pa[a[i]] += 1.0;
 		pb[b[i]] += 1.0;
 	}
 	for (i = 0; i < MAX_CODES; i++)
 	{
-		ka += pa[i] > 0;
-		kb += pb[i] > 0;
+		if (pa[i] > 0)
+		{
+			ka++;
+			width_a = i + 1;
+		}
+		if (pb[i] > 0)
+		{
+			kb++;
+			width_b = i + 1;
+		}
 	}
-	for (i = 0; i < MAX_CODES; i++)
+	memset(joint, 0, sizeof(double) * width_a * width_b);
+	for (i = 0; i < n; i++)
+		joint[a[i] * width_b + b[i]] += 1.0;
+	for (i = 0; i < width_a; i++)
 	{
 		if (pa[i] == 0)
 			continue;
-		for (j = 0; j < MAX_CODES; j++)
+		for (j = 0; j < width_b; j++)
 		{
-			double		c = joint[i * MAX_CODES + j];
+			double		c = joint[i * width_b + j];
 
 			if (c > 0)
 				mi += c / n * log(c * n / (pa[i] * pb[j]));

@@ -177,7 +177,9 @@ add_dependence(StringInfo buf, const SynthModel *model)
 
 	appendStringInfoChar(buf, '{');
 	add_key(buf, "kind", true);
-	escape_json(buf, dep->kind == DEPENDENCE_GAUSSIAN_COPULA ? "gaussian_copula" : "none");
+	/* a grouped model's rows come from its groups' copulas ("groups") */
+	escape_json(buf, dep->kind == DEPENDENCE_GAUSSIAN_COPULA ? "gaussian_copula" :
+				model->group_column >= 0 ? "mixture" : "none");
 	if (dep->kind == DEPENDENCE_GAUSSIAN_COPULA)
 	{
 		add_key(buf, "columns", false);
