@@ -11,6 +11,9 @@ SELECT has_table_privilege('public', 'synth_models', 'SELECT') AS public_can_rea
 SELECT synth_fit('people');
 SELECT format_version, octet_length(model) < 1000000 AS compact FROM synth_models WHERE name = 'people';
 SELECT substr(model, 1, 6) AS header FROM synth_models WHERE name = 'people';
+-- stored with lz4 (Debian's PostgreSQL has it): fast to store and to load
+SELECT attcompression AS model_compression FROM pg_attribute
+WHERE attrelid = 'synth_models'::regclass AND attname = 'model';
 
 -- a copy of the row samples like the original (a model is just a row)
 INSERT INTO synth_models (name, source, row_count, columns, format_version, model)

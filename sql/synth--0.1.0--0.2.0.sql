@@ -98,6 +98,18 @@ COMMENT ON FUNCTION synth_fit(regclass, text, text[], integer, float8, float8) I
 ALTER TABLE synth_models ADD COLUMN owner regrole NOT NULL DEFAULT current_user::regrole;
 ALTER TABLE synth_models ADD COLUMN readers regrole[] NOT NULL DEFAULT '{}';
 
+-- Models are compressed with lz4 where the server was built with it: a fit
+-- stores, and a sample loads, its model several times faster than with
+-- PostgreSQL's default pglz (which stays where lz4 is missing).  Models
+-- stored before keep their compression until they are fitted again.
+DO $$
+BEGIN
+    ALTER TABLE synth_models ALTER COLUMN model SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+    NULL;
+END
+$$;
+
 -- Access per model (README "Privileges"): a model belongs to the role that
 -- fitted it; only its members may replace, drop or grant it, and besides
 -- them only the roles it is granted to (synth_grant) see it.  Table
