@@ -128,6 +128,7 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 	{
 		const SampleColumn *sc = &sample->columns[j];
 
+		cols[j].order = NULL;
 		if (sc->isnull == NULL)
 		{
 			/* a column the fit does not read (excluded, uuid) */

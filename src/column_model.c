@@ -63,6 +63,85 @@ sort_value_indexes(ValueIndex *a, size_t n)
 	sort_value_indexes_impl(a, n);
 }
 
+/*
+ * sort_rows_by_value: the rows r < nrows that have a value (!isnull[r]) in
+ * ascending order of numbers[r], ties in row order, into order[] (room for
+ * nrows); returns their number.  A stable radix sort, least significant
+ * byte first, of the doubles' bits made to sort as unsigned integers (the
+ * sign bit flipped, and every bit of a negative number); a byte that every
+ * value shares is skipped.  Linear in the rows: a fit orders every numeric
+ * column, and this is several times faster than comparing.  Values are
+ * finite (the reader makes NaN and infinities NULL); -0 sorts as 0.
+ */
+int
+sort_rows_by_value(const double *numbers, const bool *isnull, int nrows, int *order)
+{
+	uint64	   *key = palloc_extended(sizeof(uint64) * Max(nrows, 1), MCXT_ALLOC_HUGE);
+	uint64	   *key_to = palloc_extended(sizeof(uint64) * Max(nrows, 1), MCXT_ALLOC_HUGE);
+	int		   *row_to = palloc_extended(sizeof(int) * Max(nrows, 1), MCXT_ALLOC_HUGE);
+	int		   *row = order;
+	int			count[8][256];
+	int			n = 0,
+				i,
+				b;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < nrows; i++)
+	{
+		double		v;
+		uint64		bits;
+
+		if (isnull[i])
+			continue;
+		v = numbers[i] == 0.0 ? 0.0 : numbers[i];
+		memcpy(&bits, &v, sizeof(bits));
+		bits = (bits >> 63) ? ~bits : bits | UINT64CONST(0x8000000000000000);
+		key[n] = bits;
+		row[n++] = i;
+		for (b = 0; b < 8; b++)
+			count[b][(bits >> (8 * b)) & 0xFF]++;
+	}
+	for (b = 0; b < 8; b++)
+	{
+		int			start[256];
+		int			total = 0;
+		int			d;
+		uint64	   *swap_key;
+		int		   *swap_row;
+
+		CHECK_FOR_INTERRUPTS();
+		if (n == 0 || count[b][(key[0] >> (8 * b)) & 0xFF] == n)
+			continue;			/* every value has this byte */
+		for (d = 0; d < 256; d++)
+		{
+			start[d] = total;
+			total += count[b][d];
+		}
+		for (i = 0; i < n; i++)
+		{
+			int			at = start[(key[i] >> (8 * b)) & 0xFF]++;
+
+			key_to[at] = key[i];
+			row_to[at] = row[i];
+		}
+		swap_key = key;
+		key = key_to;
+		key_to = swap_key;
+		swap_row = row;
+		row = row_to;
+		row_to = swap_row;
+	}
+	if (row != order)
+	{
+		memcpy(order, row, sizeof(int) * n);
+		row_to = row;
+	}
+	pfree(key);
+	pfree(key_to);
+	pfree(row_to);
+	return n;
+}
+
 /* qsort comparator for doubles, ascending */
 int
 compare_doubles(const void *a, const void *b)

@@ -413,10 +413,14 @@ column_model_begin(ColumnModel *cm, const FitColumn *fc)
 	return false;
 }
 
-/* learn each column's model from the sample */
+/*
+ * learn each column's model from the sample; with "keep_order", a numeric
+ * column's rows in order of value are left in the sample (SampleColumn's
+ * order) for the groups to split
+ */
 static SynthModel *
 build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
-			int min_group_size)
+			int min_group_size, bool keep_order)
 {
 	SynthModel *model = palloc0(sizeof(SynthModel));
 	int			n = sample->nrows;
@@ -450,9 +454,26 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 					double	   *values = palloc_extended(sizeof(double) * Max(nvalues, 1), MCXT_ALLOC_HUGE);
 					int			k = 0;
 
-					for (r = 0; r < n; r++)
-						if (!sc->isnull[r])
-							values[k++] = sc->numbers[r];
+					/*
+					 * In order of value (the column model sorts them, and
+					 * only checks an ordered array); a group's rows come in
+					 * order already.
+					 */
+					if (sc->order == NULL)
+					{
+						int		   *order = palloc_extended(sizeof(int) * Max(n, 1), MCXT_ALLOC_HUGE);
+
+						sort_rows_by_value(sc->numbers, sc->isnull, n, order);
+						for (k = 0; k < nvalues; k++)
+							values[k] = sc->numbers[order[k]];
+						if (keep_order)
+							sc->order = order;
+						else
+							pfree(order);
+					}
+					else
+						for (k = 0; k < nvalues; k++)
+							values[k] = sc->numbers[sc->order[k]];
 					column_fit_numeric(cm, values, nvalues, n, fc->max_decimals, min_group_size);
 					cm->is_key = fc->is_key;
 					pfree(values);
@@ -662,21 +683,30 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 /*
  * sample_split: the rows of "sample" in each group 0 .. ngroups - 1 (values
  * shared, not copied), in one pass over each column; a row of a group
- * beyond those is left out.
+ * beyond those is left out.  With "with_order", each group keeps the order
+ * of its rows' values that a column has (SampleColumn's order).
  */
 static TableSample **
-sample_split(const TableSample *sample, const int *row_group, int ngroups)
+sample_split(const TableSample *sample, const int *row_group, int ngroups, bool with_order)
 {
 	TableSample **subs = palloc(sizeof(TableSample *) * ngroups);
 	int		   *n = palloc0(sizeof(int) * ngroups);
 	int		   *k = palloc(sizeof(int) * ngroups);
+	int		   *row_in_group = NULL;	/* a row's number in its group */
+	int			nvalues;
 	int			c,
 				g,
 				r;
 
+	if (with_order)
+		row_in_group = palloc_extended(sizeof(int) * Max(sample->nrows, 1), MCXT_ALLOC_HUGE);
 	for (r = 0; r < sample->nrows; r++)
 		if (row_group[r] >= 0 && row_group[r] < ngroups)
+		{
+			if (row_in_group)
+				row_in_group[r] = n[row_group[r]];
 			n[row_group[r]]++;
+		}
 	for (g = 0; g < ngroups; g++)
 	{
 		subs[g] = palloc0(sizeof(TableSample));
@@ -717,9 +747,31 @@ sample_split(const TableSample *sample, const int *row_group, int ngroups)
 			if (from->strings)
 				to->strings[at] = from->strings[r];
 		}
+		if (from->order == NULL || row_in_group == NULL)
+			continue;
+		/* the order: the parent's, each row renumbered within its group */
+		nvalues = 0;
+		for (g = 0; g < ngroups; g++)
+		{
+			subs[g]->columns[c].order = palloc_extended(sizeof(int) * Max(n[g], 1),
+														MCXT_ALLOC_HUGE);
+			k[g] = 0;
+		}
+		for (r = 0; r < sample->nrows; r++)
+			nvalues += !from->isnull[r];
+		for (r = 0; r < nvalues; r++)
+		{
+			int			row = from->order[r];
+
+			g = row_group[row];
+			if (g >= 0 && g < ngroups)
+				subs[g]->columns[c].order[k[g]++] = row_in_group[row];
+		}
 	}
 	pfree(n);
 	pfree(k);
+	if (row_in_group)
+		pfree(row_in_group);
 	return subs;
 }
 
@@ -790,7 +842,7 @@ dependence_sample(const TableSample *sample)
 		want -= take;
 	}
 	synth_rng_free(rng);
-	sub = sample_split(sample, chosen, 1)[0];
+	sub = sample_split(sample, chosen, 1, false)[0];
 	pfree(chosen);
 	return sub;
 }
@@ -831,8 +883,8 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		pfree(row_group);
 		return;
 	}
-	subs = sample_split(sample, row_group, ngroups);
-	dep_subs = dep == sample ? subs : sample_split(dep, dep_group, ngroups);
+	subs = sample_split(sample, row_group, ngroups, true);
+	dep_subs = dep == sample ? subs : sample_split(dep, dep_group, ngroups, false);
 	model->group_column = column;
 	model->ngroups = ngroups;
 	model->group_cum = palloc(sizeof(double) * ngroups);
@@ -841,7 +893,7 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	{
 		TableSample *sub = subs[g];
 		TableSample *dep_sub = dep_subs[g];
-		SynthModel *gm = build_model(cols, ncols, sub, model->rows_read, min_group_size);
+		SynthModel *gm = build_model(cols, ncols, sub, model->rows_read, min_group_size, true);
 		int			c;
 
 		/*
@@ -1043,7 +1095,8 @@ synth_fit(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		model = build_model(cols, ncols, sample, rows_read, min_group_size);
+		model = build_model(cols, ncols, sample, rows_read, min_group_size,
+							 synth_fit_dependence && synth_group_depth > 0);
 		check_not_null_columns(model, cols, relname);
 		if (synth_fit_dependence)
 		{

@@ -51,6 +51,22 @@ normal_quantile_open(double p)
 	return synth_normal_quantile(p);
 }
 
+/* root[k] = sqrt(k) for k <= LATENT_TERMS + 1, filled on first use */
+static double root[LATENT_TERMS + 2];
+static bool root_ready = false;
+
+static void
+roots_prepare(void)
+{
+	int			k;
+
+	if (root_ready)
+		return;
+	for (k = 0; k <= LATENT_TERMS + 1; k++)
+		root[k] = sqrt((double) k);
+	root_ready = true;
+}
+
 /*
  * t[k] = phi(z) h_k(z) for k <= LATENT_TERMS + 1; zero at infinite z.
  */
@@ -70,7 +86,7 @@ density_hermite(double z, double *t)
 	t[0] = phi;
 	t[1] = phi * z;
 	for (k = 1; k <= LATENT_TERMS; k++)
-		t[k + 1] = (z * t[k] - sqrt((double) k) * t[k - 1]) / sqrt((double) k + 1);
+		t[k + 1] = (z * t[k] - root[k] * t[k - 1]) / root[k + 1];
 }
 
 /*
@@ -78,41 +94,59 @@ density_hermite(double z, double *t)
  * (coef[0] unused) of a dimension made of the given pieces, which cover
  * [0, 1) in order.  Returns false if the dimension is continuous
  * throughout, when coef is (0, 1, 0, ...) and no correction is needed.
+ * A piece usually starts where the one before it ends: the quantile and
+ * density terms of that end are then the ones already computed.
  */
 bool
 latent_coefficients(const ScorePiece *pieces, int npieces, double *coef)
 {
-	double		ta[LATENT_TERMS + 2],
-				tb[LATENT_TERMS + 2];
+	double		ends[2][LATENT_TERMS + 2];
+	double	   *ta = ends[0],
+			   *tb = ends[1];
+	double		b = NAN,
+				b_at = NAN;		/* the last end computed, and its p */
 	bool		any_tie = false;
 	int			i,
 				k;
 
+	roots_prepare();
 	for (k = 0; k <= LATENT_TERMS; k++)
 		coef[k] = 0.0;
 	for (i = 0; i < npieces; i++)
 	{
 		double		a,
-					b,
 					mass;
 		double		s[LATENT_TERMS + 2];
 
 		if (!(pieces[i].hi > pieces[i].lo))
 			continue;
-		a = normal_quantile_open(pieces[i].lo);
+		if (pieces[i].lo == b_at)
+		{
+			/* this piece's lower end is the last one's upper end */
+			double	   *t = ta;
+
+			a = b;
+			ta = tb;
+			tb = t;
+		}
+		else
+		{
+			a = normal_quantile_open(pieces[i].lo);
+			density_hermite(a, ta);
+		}
 		b = normal_quantile_open(pieces[i].hi);
+		b_at = pieces[i].hi;
+		density_hermite(b, tb);
 		if (!(b > a))
 			continue;
 		mass = synth_gaussian_mass(a, b);
 		if (!(mass > 0.0))
 			continue;
-		density_hermite(a, ta);
-		density_hermite(b, tb);
 
 		/* s[k] = E[1{a < Z < b} h_k(Z)] */
 		s[0] = mass;
 		for (k = 1; k <= LATENT_TERMS + 1; k++)
-			s[k] = (ta[k - 1] - tb[k - 1]) / sqrt((double) k);
+			s[k] = (ta[k - 1] - tb[k - 1]) / root[k];
 
 		if (pieces[i].tie)
 		{
@@ -126,7 +160,7 @@ latent_coefficients(const ScorePiece *pieces, int npieces, double *coef)
 		{
 			/* z h_k = sqrt(k + 1) h_{k+1} + sqrt(k) h_{k-1} */
 			for (k = 1; k <= LATENT_TERMS; k++)
-				coef[k] += sqrt((double) k + 1) * s[k + 1] + sqrt((double) k) * s[k - 1];
+				coef[k] += root[k + 1] * s[k + 1] + root[k] * s[k - 1];
 		}
 	}
 	if (!any_tie)

@@ -10,13 +10,17 @@
 
 /*
  * One column of the sample: numbers for numeric-kind columns, text forms
- * for categorical ones (the other array is NULL).
+ * for categorical ones (the other array is NULL).  "order", when known (a
+ * numeric column of a fit that builds groups), lists the rows with a value
+ * in ascending order of it, ties in row order: a group's rows keep it, so
+ * its column model needs no sort of its own.
  */
 typedef struct SampleColumn
 {
 	bool	   *isnull;
 	double	   *numbers;
 	char	  **strings;
+	int		   *order;
 } SampleColumn;
 
 typedef struct TableSample
