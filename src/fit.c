@@ -812,18 +812,16 @@ clamp_to_table_range(SynthModel *group, const SynthModel *table)
 
 /*
  * The rows the dependence is learnt from: the copula's correlations, the
- * order of categories and the choice of a grouping column.  Up to
- * DEPENDENCE_SAMPLE_ROWS rows that is the whole fitting sample; beyond, a
- * uniform random subset of that many rows (selection sampling, Knuth's
- * algorithm S, with a fixed seed: a fit stays repeatable).  The column
- * models are still learnt from every row of the sample, and each group's
- * copula from up to DEPENDENCE_SAMPLE_ROWS of the group's own rows.
+ * order of categories and the choice of a grouping column.  Up to "want"
+ * rows that is the whole sample; beyond, a uniform random subset of that
+ * many rows (selection sampling, Knuth's algorithm S, with a fixed seed: a
+ * fit stays repeatable).  The column models are still learnt from every row
+ * of the sample; see DEPENDENCE_SAMPLE_ROWS for the budgets.
  */
 static TableSample *
-dependence_sample(const TableSample *sample)
+dependence_sample(const TableSample *sample, int want)
 {
 	int			n = sample->nrows;
-	int			want = DEPENDENCE_SAMPLE_ROWS;
 	int		   *chosen;
 	SynthRng   *rng;
 	TableSample *sub;
@@ -842,7 +840,7 @@ dependence_sample(const TableSample *sample)
 		want -= take;
 	}
 	synth_rng_free(rng);
-	sub = sample_split(sample, chosen, 1, false)[0];
+	sub = sample_split(sample, chosen, 1, true)[0];
 	pfree(chosen);
 	return sub;
 }
@@ -884,7 +882,7 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		return;
 	}
 	subs = sample_split(sample, row_group, ngroups, true);
-	dep_subs = dep == sample ? subs : sample_split(dep, dep_group, ngroups, false);
+	dep_subs = dep == sample ? subs : sample_split(dep, dep_group, ngroups, true);
 	model->group_column = column;
 	model->ngroups = ngroups;
 	model->group_cum = palloc(sizeof(double) * ngroups);
@@ -926,9 +924,14 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		clamp_to_table_range(gm, table);
 		category_order(gm, dep_sub, model);
 		build_groups(gm, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1);
-		/* a leaf's copula: from as many of its own rows as the table's */
+		/* a leaf's copula, from its share of the budget (fit.h) */
 		if (gm->group_column < 0)
-			dependence_fit(gm, dependence_sample(sub));
+		{
+			double		share = (double) sub->nrows / Max(table->rows_used, 1);
+
+			dependence_fit(gm, dependence_sample(sub, Max(DEPENDENCE_GROUP_MIN_ROWS,
+														  (int) ceil(share * DEPENDENCE_SAMPLE_ROWS))));
+		}
 		model->groups[g] = gm;
 		acc += sub->nrows;
 		model->group_cum[g] = Min(acc / sample->nrows, 1.0);
@@ -1100,7 +1103,7 @@ synth_fit(PG_FUNCTION_ARGS)
 		check_not_null_columns(model, cols, relname);
 		if (synth_fit_dependence)
 		{
-			TableSample *dep = dependence_sample(sample);
+			TableSample *dep = dependence_sample(sample, DEPENDENCE_SAMPLE_ROWS);
 
 			category_order(model, dep, NULL);
 			build_groups(model, model, cols, ncols, sample, dep, min_group_size, 0);

@@ -22,13 +22,20 @@ extern bool synth_fit_dependence;
 /*
  * The dependence is learnt from at most this many rows, a random subset:
  * the choice of grouping columns and the order of categories from that
- * many of the fitting sample, each copula (the table's, each group's) from
- * that many of its own rows; the column models from every row.  A
- * correlation's standard error from 20,000 rows is below 0.0071, which
- * moves a pair's trend score (1 - |difference| / 2) by less than 0.004,
- * and the fit of a large table spent most of its time on the dependence.
+ * many of the fitting sample, and the copulas from about that many in all;
+ * the column models from every row.  A correlation's standard error from
+ * 20,000 rows is below 0.0071, which moves a pair's trend score
+ * (1 - |difference| / 2) by less than 0.004, and the fit of a large table
+ * spent most of its time on the dependence.
+ *
+ * The copulas share the budget: a group with a share s of the table's rows
+ * learns its copula from s * DEPENDENCE_SAMPLE_ROWS of them, but at least
+ * DEPENDENCE_GROUP_MIN_ROWS (standard error below 0.0142) or all it has.
+ * Each group taking 20,000 rows of its own made the work grow with the
+ * number of groups (64 leaves of 20,000 rows: more than the table itself).
  */
 #define DEPENDENCE_SAMPLE_ROWS 20000
+#define DEPENDENCE_GROUP_MIN_ROWS 5000
 #define DEPENDENCE_SAMPLE_SEED UINT64CONST(0x646570656E64)
 
 #define SYNTH_DEFAULT_MIN_GROUP_SIZE 5
