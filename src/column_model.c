@@ -626,13 +626,10 @@ column_cdf_index_free(CdfIndex *ix)
 	pfree(ix->max_hi);
 }
 
-/* column_value_cdf(cm, value), with the index of column_cdf_index_build() */
-double
-column_value_cdf_indexed(const ColumnModel *cm, const CdfIndex *ix, double value)
+/* the cumulative probability of a value that piece i is the one for */
+static inline double
+cdf_in_piece(const QuantileFunction *qf, int i, double value)
 {
-	const QuantileFunction *qf = &cm->quantiles;
-	int			i = Min(first_above(ix->max_hi, ix->npieces, value, true),
-						first_above(ix->max_lo, ix->npieces, value, false));
 	const QuantilePiece *p;
 	double		prev;
 
@@ -645,6 +642,42 @@ column_value_cdf_indexed(const ColumnModel *cm, const CdfIndex *ix, double value
 	if (p->hi == p->lo)
 		return (prev + p->cum) / 2.0;
 	return prev + (p->cum - prev) * (value - p->lo) / (p->hi - p->lo);
+}
+
+/* column_value_cdf(cm, value), with the index of column_cdf_index_build() */
+double
+column_value_cdf_indexed(const ColumnModel *cm, const CdfIndex *ix, double value)
+{
+	int			i = Min(first_above(ix->max_hi, ix->npieces, value, true),
+						first_above(ix->max_lo, ix->npieces, value, false));
+
+	return cdf_in_piece(&cm->quantiles, i, value);
+}
+
+/*
+ * column_values_cdf_sorted: out[order[k]] = column_value_cdf_indexed() of
+ * numbers[order[k]] for k < nvalues, the values ascending with k (a sample
+ * column's order).  Both searches of the indexed lookup only move forward
+ * as the value grows: one walk along the pieces replaces them.
+ */
+void
+column_values_cdf_sorted(const ColumnModel *cm, const CdfIndex *ix, const double *numbers,
+						 const int *order, int nvalues, double *out)
+{
+	int			by_hi = 0,		/* first piece with max_hi >= value */
+				by_lo = 0;		/* first piece with max_lo > value */
+	int			k;
+
+	for (k = 0; k < nvalues; k++)
+	{
+		double		value = numbers[order[k]];
+
+		while (by_hi < ix->npieces && !(ix->max_hi[by_hi] >= value))
+			by_hi++;
+		while (by_lo < ix->npieces && !(ix->max_lo[by_lo] > value))
+			by_lo++;
+		out[order[k]] = cdf_in_piece(&cm->quantiles, Min(by_hi, by_lo), value);
+	}
 }
 
 /*

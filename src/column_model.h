@@ -75,6 +75,9 @@ typedef struct CdfIndex
 extern void column_cdf_index_build(const ColumnModel *cm, CdfIndex *ix);
 extern void column_cdf_index_free(CdfIndex *ix);
 extern double column_value_cdf_indexed(const ColumnModel *cm, const CdfIndex *ix, double value);
+extern void column_values_cdf_sorted(const ColumnModel *cm, const CdfIndex *ix,
+									 const double *numbers, const int *order, int nvalues,
+									 double *out);
 extern int	category_draw(const ColumnModel *cm, double u);
 
 #define CODE_NULL (-2)

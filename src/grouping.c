@@ -72,6 +72,36 @@ atom_index(const ColumnModel *cm, double v)
 	return cm->quantiles.npieces;
 }
 
+/*
+ * The cumulative probability of each row's value of a numeric column (rows
+ * with a value; palloc'd), by one walk along the model when the sample
+ * knows the order of the values.
+ */
+static double *
+column_cdf(const ColumnModel *cm, const SampleColumn *sc, int n)
+{
+	double	   *u;
+	CdfIndex	ix;
+	int			r;
+
+	u = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
+	column_cdf_index_build(cm, &ix);
+	if (sc->order != NULL)
+	{
+		int			nvalues = 0;
+
+		for (r = 0; r < n; r++)
+			nvalues += !sc->isnull[r];
+		column_values_cdf_sorted(cm, &ix, sc->numbers, sc->order, nvalues, u);
+	}
+	else
+		for (r = 0; r < n; r++)
+			if (!sc->isnull[r])
+				u[r] = column_value_cdf_indexed(cm, &ix, sc->numbers[r]);
+	column_cdf_index_free(&ix);
+	return u;
+}
+
 /* small integer codes of a column's values, for counting (0 = NULL) */
 static void
 column_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out, int *work)
@@ -83,9 +113,8 @@ column_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out, i
 		case COLUMN_NUMERIC:
 			{
 				bool		atoms = all_atoms(cm);
-				CdfIndex	ix;
+				double	   *u = atoms ? NULL : column_cdf(cm, sc, n);
 
-				column_cdf_index_build(cm, &ix);
 				for (i = 0; i < n; i++)
 				{
 					if (sc->isnull[i])
@@ -93,13 +122,10 @@ column_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out, i
 					else if (atoms)
 						out[i] = 1 + atom_index(cm, sc->numbers[i]);
 					else
-					{
-						double		u = column_value_cdf_indexed(cm, &ix, sc->numbers[i]);
-
-						out[i] = 1 + Min(CODE_BINS - 1, (int) (u * CODE_BINS));
-					}
+						out[i] = 1 + Min(CODE_BINS - 1, (int) (u[i] * CODE_BINS));
 				}
-				column_cdf_index_free(&ix);
+				if (u)
+					pfree(u);
 				break;
 			}
 		case COLUMN_CATEGORICAL:
@@ -119,15 +145,13 @@ column_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out, i
 static void
 quartile_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out)
 {
-	CdfIndex	ix;
+	double	   *u = column_cdf(cm, sc, n);
 	int			r;
 
-	column_cdf_index_build(cm, &ix);
 	for (r = 0; r < n; r++)
 		out[r] = sc->isnull[r] ? 0 :
-			1 + Min(GROUP_NUMERIC_BINS - 1,
-					(int) (column_value_cdf_indexed(cm, &ix, sc->numbers[r]) * GROUP_NUMERIC_BINS));
-	column_cdf_index_free(&ix);
+			1 + Min(GROUP_NUMERIC_BINS - 1, (int) (u[r] * GROUP_NUMERIC_BINS));
+	pfree(u);
 }
 
 /* could the column's levels make groups? its numeric model is all atoms, few */
