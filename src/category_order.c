@@ -49,31 +49,20 @@
 static double *
 numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
 {
-	ValueIndex *sorted;
+	int		   *order;
 	double	   *z;
-	int			m = 0,
+	int			m,
 				i,
 				r;
 
 	if (cm->kind != COLUMN_NUMERIC || cm->null_frac >= 1.0 || sc->isnull == NULL ||
 		sc->numbers == NULL)
 		return NULL;
-	sorted = palloc(sizeof(ValueIndex) * Max(n, 1));
-	for (r = 0; r < n; r++)
-		if (!sc->isnull[r])
-		{
-			sorted[m].value = sc->numbers[r];
-			sorted[m++].index = r;
-		}
-	if (m < 2)
+	order = palloc(sizeof(int) * Max(n, 1));
+	m = sort_rows_by_value(sc->numbers, sc->isnull, n, order);
+	if (m < 2 || sc->numbers[order[0]] == sc->numbers[order[m - 1]])
 	{
-		pfree(sorted);
-		return NULL;
-	}
-	sort_value_indexes(sorted, m);
-	if (sorted[0].value == sorted[m - 1].value)
-	{
-		pfree(sorted);
+		pfree(order);
 		return NULL;
 	}
 	z = palloc(sizeof(double) * n);
@@ -84,14 +73,14 @@ numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
 		int			j = i;
 		double		score;
 
-		while (j + 1 < m && sorted[j + 1].value == sorted[i].value)
+		while (j + 1 < m && sc->numbers[order[j + 1]] == sc->numbers[order[i]])
 			j++;
 		/* mean rank of the tie, as a share in (0, 1) */
 		score = synth_normal_quantile(((i + j) / 2.0 + 0.5) / m);
 		for (; i <= j; i++)
-			z[sorted[i].index] = score;
+			z[order[i]] = score;
 	}
-	pfree(sorted);
+	pfree(order);
 	return z;
 }
 

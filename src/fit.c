@@ -816,10 +816,12 @@ clamp_to_table_range(SynthModel *group, const SynthModel *table)
  * rows that is the whole sample; beyond, a uniform random subset of that
  * many rows (selection sampling, Knuth's algorithm S, with a fixed seed: a
  * fit stays repeatable).  The column models are still learnt from every row
- * of the sample; see DEPENDENCE_SAMPLE_ROWS for the budgets.
+ * of the sample; see DEPENDENCE_SAMPLE_ROWS for the budgets.  With
+ * "with_order", the subset keeps the sample's order of values (for
+ * grouping; a copula does not use it).
  */
 static TableSample *
-dependence_sample(const TableSample *sample, int want)
+dependence_sample(const TableSample *sample, int want, bool with_order)
 {
 	int			n = sample->nrows;
 	int		   *chosen;
@@ -840,7 +842,7 @@ dependence_sample(const TableSample *sample, int want)
 		want -= take;
 	}
 	synth_rng_free(rng);
-	sub = sample_split(sample, chosen, 1, true)[0];
+	sub = sample_split(sample, chosen, 1, with_order)[0];
 	pfree(chosen);
 	return sub;
 }
@@ -930,7 +932,8 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 			double		share = (double) sub->nrows / Max(table->rows_used, 1);
 
 			dependence_fit(gm, dependence_sample(sub, Max(DEPENDENCE_GROUP_MIN_ROWS,
-														  (int) ceil(share * DEPENDENCE_SAMPLE_ROWS))));
+														  (int) ceil(share * DEPENDENCE_SAMPLE_ROWS)),
+												 false));
 		}
 		model->groups[g] = gm;
 		acc += sub->nrows;
@@ -1103,7 +1106,7 @@ synth_fit(PG_FUNCTION_ARGS)
 		check_not_null_columns(model, cols, relname);
 		if (synth_fit_dependence)
 		{
-			TableSample *dep = dependence_sample(sample, DEPENDENCE_SAMPLE_ROWS);
+			TableSample *dep = dependence_sample(sample, DEPENDENCE_SAMPLE_ROWS, true);
 
 			category_order(model, dep, NULL);
 			build_groups(model, model, cols, ncols, sample, dep, min_group_size, 0);

@@ -51,8 +51,9 @@ normal_quantile_open(double p)
 	return synth_normal_quantile(p);
 }
 
-/* root[k] = sqrt(k) for k <= LATENT_TERMS + 1, filled on first use */
+/* root[k] = sqrt(k), inv_root[k] = 1 / sqrt(k), filled on first use */
 static double root[LATENT_TERMS + 2];
+static double inv_root[LATENT_TERMS + 2];
 static bool root_ready = false;
 
 static void
@@ -63,7 +64,10 @@ roots_prepare(void)
 	if (root_ready)
 		return;
 	for (k = 0; k <= LATENT_TERMS + 1; k++)
+	{
 		root[k] = sqrt((double) k);
+		inv_root[k] = k > 0 ? 1.0 / root[k] : 0.0;
+	}
 	root_ready = true;
 }
 
@@ -86,7 +90,7 @@ density_hermite(double z, double *t)
 	t[0] = phi;
 	t[1] = phi * z;
 	for (k = 1; k <= LATENT_TERMS; k++)
-		t[k + 1] = (z * t[k] - root[k] * t[k - 1]) / root[k + 1];
+		t[k + 1] = (z * t[k] - root[k] * t[k - 1]) * inv_root[k + 1];
 }
 
 /*
@@ -95,7 +99,9 @@ density_hermite(double z, double *t)
  * [0, 1) in order.  Returns false if the dimension is continuous
  * throughout, when coef is (0, 1, 0, ...) and no correction is needed.
  * A piece usually starts where the one before it ends: the quantile and
- * density terms of that end are then the ones already computed.
+ * density terms of that end are then the ones already computed.  Adjacent
+ * continuous pieces are one stretch (their terms telescope): a numeric
+ * column of many ranges costs what its atoms do.
  */
 bool
 latent_coefficients(const ScorePiece *pieces, int npieces, double *coef)
@@ -115,12 +121,18 @@ latent_coefficients(const ScorePiece *pieces, int npieces, double *coef)
 	for (i = 0; i < npieces; i++)
 	{
 		double		a,
-					mass;
+					mass,
+					lo = pieces[i].lo,
+					hi = pieces[i].hi;
 		double		s[LATENT_TERMS + 2];
 
 		if (!(pieces[i].hi > pieces[i].lo))
 			continue;
-		if (pieces[i].lo == b_at)
+		/* a continuous stretch runs on through the continuous pieces after it */
+		while (!pieces[i].tie && i + 1 < npieces && !pieces[i + 1].tie &&
+			   pieces[i + 1].lo == hi && pieces[i + 1].hi >= hi)
+			hi = pieces[++i].hi;
+		if (lo == b_at)
 		{
 			/* this piece's lower end is the last one's upper end */
 			double	   *t = ta;
@@ -131,11 +143,11 @@ latent_coefficients(const ScorePiece *pieces, int npieces, double *coef)
 		}
 		else
 		{
-			a = normal_quantile_open(pieces[i].lo);
+			a = normal_quantile_open(lo);
 			density_hermite(a, ta);
 		}
-		b = normal_quantile_open(pieces[i].hi);
-		b_at = pieces[i].hi;
+		b = normal_quantile_open(hi);
+		b_at = hi;
 		density_hermite(b, tb);
 		if (!(b > a))
 			continue;
@@ -146,7 +158,7 @@ latent_coefficients(const ScorePiece *pieces, int npieces, double *coef)
 		/* s[k] = E[1{a < Z < b} h_k(Z)] */
 		s[0] = mass;
 		for (k = 1; k <= LATENT_TERMS + 1; k++)
-			s[k] = (ta[k - 1] - tb[k - 1]) / root[k];
+			s[k] = (ta[k - 1] - tb[k - 1]) * inv_root[k];
 
 		if (pieces[i].tie)
 		{
@@ -172,44 +184,67 @@ latent_coefficients(const ScorePiece *pieces, int npieces, double *coef)
 	return any_tie;
 }
 
+/* the series at rho, and its slope */
 static double
-series(double rho, const double *a, const double *b)
+series(double rho, const double *a, const double *b, double *slope)
 {
 	double		sum = 0.0,
-				power = 1.0;
+				d = 0.0,
+				power = 1.0;	/* rho^(k-1) */
 	int			k;
 
 	for (k = 1; k <= LATENT_TERMS; k++)
 	{
+		double		ab = a[k] * b[k];
+
+		d += k * power * ab;
 		power *= rho;
-		sum += power * a[k] * b[k];
+		sum += power * ab;
 	}
+	*slope = d;
 	return sum;
 }
 
 /*
  * latent_correlation: the latent correlation whose scores would correlate
- * as observed, within [-LATENT_MAX, LATENT_MAX].
+ * as observed, within [-LATENT_MAX, LATENT_MAX].  Newton's method from the
+ * observed value, kept inside a bracket that every step narrows (a step
+ * that would leave it bisects instead); a few steps reach full precision.
  */
 double
 latent_correlation(double observed, const double *coef_a, const double *coef_b)
 {
 	double		lo = -LATENT_MAX,
 				hi = LATENT_MAX;
+	double		x,
+				slope;
 	int			iter;
 
-	if (observed <= series(lo, coef_a, coef_b))
+	if (observed <= series(lo, coef_a, coef_b, &slope))
 		return lo;
-	if (observed >= series(hi, coef_a, coef_b))
+	if (observed >= series(hi, coef_a, coef_b, &slope))
 		return hi;
-	for (iter = 0; iter < 50; iter++)
+	x = Max(lo, Min(hi, observed));
+	for (iter = 0; iter < 100; iter++)
 	{
-		double		mid = 0.5 * (lo + hi);
+		double		f = series(x, coef_a, coef_b, &slope) - observed;
+		double		next;
 
-		if (series(mid, coef_a, coef_b) < observed)
-			lo = mid;
+		if (f == 0.0)
+			break;
+		if (f < 0.0)
+			lo = x;
 		else
-			hi = mid;
+			hi = x;
+		next = slope > 0.0 ? x - f / slope : NAN;
+		if (!(next > lo && next < hi))
+			next = 0.5 * (lo + hi);
+		if (fabs(next - x) <= 1e-15 || hi - lo <= 1e-15)
+		{
+			x = next;
+			break;
+		}
+		x = next;
 	}
-	return 0.5 * (lo + hi);
+	return x;
 }
