@@ -8,16 +8,19 @@
  * some NULLs also a "missingness" dimension.  A value becomes a normal score
  * z = Phi^-1(u), where u is where it falls in its column's model of the
  * non-NULL values (numbers ascending; categories in category_order.c's order,
- * pooled rare values last); ties (atoms, categories) are spread uniformly
- * over their interval.  The missingness dimension scores NULL in
- * [0, null_frac) and any value in [null_frac, 1), jittered likewise.  The
+ * pooled rare values last); a tie (an atom, a category) covers an interval
+ * of u and scores the mean of Z over it.  The missingness dimension scores
+ * NULL over [0, null_frac) and any value over [null_frac, 1) likewise.  The
  * correlation of two dimensions is estimated from the rows where both are
  * observed (a NULL has no value score), so NULLs neither dilute the
  * correlations between values nor lose their own dependence on the other
- * columns.  The spreading of ties weakens every correlation a tied
- * dimension takes part in; latent_correlation.c turns the observed
- * correlation back into the one of the latent normals.  Pairwise estimates need not form a positive definite matrix;
- * the nearest one is taken when they do not.
+ * columns.  A tie's score varies less than Z, and its correlations are
+ * rescaled to what scores drawn at random from the tie's interval would
+ * show in expectation (the draws themselves only add noise: they were the
+ * scores before); that scale still understates the dependence of the
+ * latent normals, and latent_correlation.c turns it into theirs.  Pairwise
+ * estimates need not form a positive definite matrix; the nearest one is
+ * taken when they do not.
  *
  * Sample: z = L e with e standard normal and L the Cholesky factor, then
  * u = Phi(z) for each dimension: the missingness u decides NULL, the value
@@ -41,7 +44,6 @@
 #include "dependence.h"
 #include "latent_correlation.h"
 
-#define DEPENDENCE_SEED UINT64CONST(0x73796E7468)	/* fits are repeatable */
 
 /* is the correlation matrix positive definite? (work: dim x dim scratch) */
 static bool
@@ -191,11 +193,12 @@ numeric_lookup_free(NumericLookup *nl)
 }
 
 /*
- * The interval [lo, hi) of u in the non-NULL part for a numeric value.  Not
- * inlined: its caller's PG_TRY would have to keep its locals volatile.
+ * The interval [lo, hi) of u in the non-NULL part for a numeric value, and
+ * in *piece the piece whose interval it is (an atom, or an end piece that
+ * takes a value past the model's ends), or -1 for a point (lo == hi).
  */
-static pg_noinline void
-numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi)
+static void
+numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi, int *piece)
 {
 	const QuantileFunction *qf = nl->qf;
 	const QuantilePiece *p;
@@ -215,6 +218,7 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi)
 
 		*lo = i > 0 ? qf->pieces[i - 1].cum : 0.0;
 		*hi = qf->pieces[i].cum;
+		*piece = i;
 		return;
 	}
 
@@ -226,10 +230,12 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi)
 
 		*lo = i > 0 ? qf->pieces[i - 1].cum : 0.0;
 		*hi = qf->pieces[i].cum;
+		*piece = i;
 		return;
 	}
 
 	/* otherwise the first range that reaches it */
+	*piece = -1;
 	a = first_above(nl->range_hi, nl->nranges, x, true);
 	if (a == nl->nranges)
 	{
@@ -304,6 +310,74 @@ dimension_pieces(const ColumnModel *cm, bool missingness, ScorePiece **pieces)
 	}
 	*pieces = p;
 	return n;
+}
+
+/* the standard normal density, 0 at an infinite end */
+static double
+normal_density(double z)
+{
+	return isinf(z) ? 0.0 : exp(-0.5 * z * z) * 0.39894228040143267794;
+}
+
+/* Phi^-1(p), infinite at 0 and 1 */
+static double
+normal_quantile_closed(double p)
+{
+	if (p <= 0.0)
+		return -INFINITY;
+	if (p >= 1.0)
+		return INFINITY;
+	return synth_normal_quantile(p);
+}
+
+/*
+ * E[Z | Phi^-1(lo) < Z < Phi^-1(hi)], the score of a tie over [lo, hi):
+ * (phi(a) - phi(b)) / (hi - lo).  An interval too narrow for that
+ * difference to keep its digits scores its middle.
+ */
+static double
+interval_mean(double lo, double hi)
+{
+	if (hi - lo < 1e-9)
+		return synth_normal_quantile(0.5 * (lo + hi));
+	return (normal_density(normal_quantile_closed(lo)) -
+			normal_density(normal_quantile_closed(hi))) / (hi - lo);
+}
+
+/*
+ * The variance of a dimension's scores under the copula's latent normal Z:
+ * the squared mean of each tie's interval times its mass, and over each
+ * continuous stretch (a, b) Z's own second moment there, mass + a phi(a) -
+ * b phi(b).  1 for a dimension without ties.
+ */
+static double
+score_variance(const ScorePiece *pieces, int npieces)
+{
+	double		v = 0.0;
+	int			i;
+
+	for (i = 0; i < npieces; i++)
+	{
+		double		mass = pieces[i].hi - pieces[i].lo;
+
+		if (!(mass > 0.0))
+			continue;
+		if (pieces[i].tie)
+		{
+			double		m = interval_mean(pieces[i].lo, pieces[i].hi);
+
+			v += mass * m * m;
+		}
+		else
+		{
+			double		a = normal_quantile_closed(pieces[i].lo),
+						b = normal_quantile_closed(pieces[i].hi);
+
+			v += mass + (isinf(a) ? 0.0 : a * normal_density(a)) -
+				(isinf(b) ? 0.0 : b * normal_density(b));
+		}
+	}
+	return Min(Max(v, 1e-12), 1.0);
 }
 
 /*
@@ -513,7 +587,6 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	int			k,
 				l,
 				r;
-	SynthRng   *rng;
 
 	dep->kind = DEPENDENCE_NONE;
 	dep->dim = 0;
@@ -530,114 +603,152 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	if (dim < 2 || n < 3)
 		return;
 
-	/* scores[r * dim + k], NaN where dimension k is not observed in row r */
+	/* scores[k * n + r], NaN where dimension k is not observed in row r */
 	scores = palloc_extended(sizeof(double) * dim * (Size) n, MCXT_ALLOC_HUGE);
 	codes = palloc(sizeof(int) * n);
-	rng = synth_rng_create(DEPENDENCE_SEED);
-	PG_TRY();
+	for (k = 0; k < dim; k++)
 	{
-		for (k = 0; k < dim; k++)
+		int			c = dims[k] % ncols;
+		bool		missingness = dims[k] >= ncols;
+		const ColumnModel *cm = &model->columns[c];
+		const SampleColumn *sc = &sample->columns[c];
+		double		nf = cm->null_frac;
+		NumericLookup lookup = {0};
+		double	   *tie_mean = NULL;	/* per piece or category, NaN = not yet */
+		int			nties = 0,
+					i;
+
+		if (!missingness && cm->kind == COLUMN_CATEGORICAL)
 		{
-			int			c = dims[k] % ncols;
-			bool		missingness = dims[k] >= ncols;
-			const ColumnModel *cm = &model->columns[c];
-			const SampleColumn *sc = &sample->columns[c];
-			double		nf = cm->null_frac;
-			NumericLookup lookup;
-
-			if (!missingness && cm->kind == COLUMN_CATEGORICAL)
-				category_codes(cm, sc, n, codes);
-			if (!missingness && cm->kind == COLUMN_NUMERIC)
-				numeric_lookup_build(&cm->quantiles, &lookup);
-
-			for (r = 0; r < n; r++)
-			{
-				double		lo,
-							hi,
-							u;
-
-				if ((r & 1023) == 0)
-					CHECK_FOR_INTERRUPTS();
-				if (missingness)
-				{
-					lo = sc->isnull[r] ? 0.0 : nf;
-					hi = sc->isnull[r] ? nf : 1.0;
-				}
-				else if (sc->isnull[r])
-				{
-					scores[(Size) r * dim + k] = get_float8_nan();
-					continue;
-				}
-				else if (cm->kind == COLUMN_NUMERIC)
-					numeric_interval(&lookup, sc->numbers[r], &lo, &hi);
-				else if (codes[r] >= 0)
-				{
-					lo = codes[r] > 0 ? cm->category_cum[codes[r] - 1] : 0.0;
-					hi = cm->category_cum[codes[r]];
-				}
-				else if (cm->other_prob > 0.0)
-				{
-					/* a pooled rare value, sampled as a made-up string */
-					lo = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
-					hi = 1.0;
-				}
-				else
-				{
-					/* a rare value whose share went to the kept ones */
-					lo = 0.0;
-					hi = 1.0;
-				}
-				u = lo + (hi - lo) * synth_rng_uniform(rng);
-				scores[(Size) r * dim + k] = synth_normal_quantile(u);
-			}
-			if (!missingness && cm->kind == COLUMN_NUMERIC)
-				numeric_lookup_free(&lookup);
+			category_codes(cm, sc, n, codes);
+			nties = cm->ncategories;
 		}
+		if (!missingness && cm->kind == COLUMN_NUMERIC)
+		{
+			numeric_lookup_build(&cm->quantiles, &lookup);
+			nties = cm->quantiles.npieces;
+		}
+		tie_mean = palloc(sizeof(double) * Max(nties, 1));
+		for (i = 0; i < nties; i++)
+			tie_mean[i] = get_float8_nan();
+
+		for (r = 0; r < n; r++)
+		{
+			double		lo,
+						hi;
+			int			tie = -1;	/* the cache entry of this interval */
+
+			if ((r & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (missingness)
+			{
+				lo = sc->isnull[r] ? 0.0 : nf;
+				hi = sc->isnull[r] ? nf : 1.0;
+			}
+			else if (sc->isnull[r])
+			{
+				scores[(Size) k * n + r] = get_float8_nan();
+				continue;
+			}
+			else if (cm->kind == COLUMN_NUMERIC)
+				numeric_interval(&lookup, sc->numbers[r], &lo, &hi, &tie);
+			else if (codes[r] >= 0)
+			{
+				lo = codes[r] > 0 ? cm->category_cum[codes[r] - 1] : 0.0;
+				hi = cm->category_cum[codes[r]];
+				tie = codes[r];
+			}
+			else if (cm->other_prob > 0.0)
+			{
+				/* a pooled rare value, sampled as a made-up string */
+				lo = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
+				hi = 1.0;
+			}
+			else
+			{
+				/* a rare value whose share went to the kept ones */
+				lo = 0.0;
+				hi = 1.0;
+			}
+			if (!(hi > lo))
+				scores[(Size) k * n + r] = synth_normal_quantile(lo);
+			else if (tie >= 0)
+			{
+				if (isnan(tie_mean[tie]))
+					tie_mean[tie] = interval_mean(lo, hi);
+				scores[(Size) k * n + r] = tie_mean[tie];
+			}
+			else
+				scores[(Size) k * n + r] = interval_mean(lo, hi);
+		}
+		if (!missingness && cm->kind == COLUMN_NUMERIC)
+			numeric_lookup_free(&lookup);
+		pfree(tie_mean);
 	}
-	PG_FINALLY();
-	{
-		synth_rng_free(rng);
-	}
-	PG_END_TRY();
 
 	/* Pearson correlation of each pair over the rows where both are observed */
 	corr = palloc0(sizeof(double) * dim * dim);
 	{
-		/* per pair: count, sums, sums of squares and of products */
-		double	   *acc = palloc0(sizeof(double) * 6 * dim * dim);
+		/* per dimension: any NaN, and (without) the sum and sum of squares */
+		bool	   *gaps = palloc0(sizeof(bool) * dim);
+		double	   *sum = palloc0(sizeof(double) * dim);
+		double	   *sum_sq = palloc0(sizeof(double) * dim);
 
-		for (r = 0; r < n; r++)
+		for (k = 0; k < dim; k++)
 		{
-			const double *row = &scores[(Size) r * dim];
+			const double *x = &scores[(Size) k * n];
 
-			if ((r & 1023) == 0)
-				CHECK_FOR_INTERRUPTS();
-			for (k = 0; k < dim; k++)
+			for (r = 0; r < n; r++)
 			{
-				if (isnan(row[k]))
-					continue;
-				for (l = 0; l < k; l++)
-				{
-					double	   *a = &acc[6 * (k * dim + l)];
-
-					if (isnan(row[l]))
-						continue;
-					a[0] += 1.0;
-					a[1] += row[k];
-					a[2] += row[l];
-					a[3] += row[k] * row[k];
-					a[4] += row[l] * row[l];
-					a[5] += row[k] * row[l];
-				}
+				gaps[k] |= isnan(x[r]);
+				sum[k] += x[r];
+				sum_sq[k] += x[r] * x[r];
 			}
 		}
 		for (k = 0; k < dim; k++)
 		{
+			const double *x = &scores[(Size) k * n];
+
+			CHECK_FOR_INTERRUPTS();
 			for (l = 0; l < k; l++)
 			{
-				const double *a = &acc[6 * (k * dim + l)];
+				const double *y = &scores[(Size) l * n];
+				double		a[6] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
 				double		c = 0.0;
 
+				if (!gaps[k] && !gaps[l])
+				{
+					/* every row: the sums are the dimensions' own */
+					double		part[4] = {0.0, 0.0, 0.0, 0.0};
+
+					for (r = 0; r + 3 < n; r += 4)
+					{
+						part[0] += x[r] * y[r];
+						part[1] += x[r + 1] * y[r + 1];
+						part[2] += x[r + 2] * y[r + 2];
+						part[3] += x[r + 3] * y[r + 3];
+					}
+					for (; r < n; r++)
+						part[0] += x[r] * y[r];
+					a[0] = n;
+					a[1] = sum[k];
+					a[2] = sum[l];
+					a[3] = sum_sq[k];
+					a[4] = sum_sq[l];
+					a[5] = (part[0] + part[1]) + (part[2] + part[3]);
+				}
+				else
+					for (r = 0; r < n; r++)
+					{
+						if (isnan(x[r]) || isnan(y[r]))
+							continue;
+						a[0] += 1.0;
+						a[1] += x[r];
+						a[2] += y[r];
+						a[3] += x[r] * x[r];
+						a[4] += y[r] * y[r];
+						a[5] += x[r] * y[r];
+					}
 				if (a[0] >= 3.0)
 				{
 					double		vk = a[3] - a[1] * a[1] / a[0];
@@ -652,10 +763,38 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 			}
 			corr[k * dim + k] = 1.0;
 		}
-		pfree(acc);
+		pfree(gaps);
+		pfree(sum);
+		pfree(sum_sq);
 	}
 	pfree(scores);
 	pfree(codes);
+
+	/*
+	 * A tie scores the mean of its interval, not a draw from it: the scores
+	 * then vary less (variance score_variance() instead of 1) and correlate
+	 * more by that factor.  Back to the scale of drawn scores, whose
+	 * expected correlations the rest of the fit (noise, latent correction)
+	 * is written for.
+	 */
+	{
+		double	   *sd = palloc(sizeof(double) * dim);
+
+		for (k = 0; k < dim; k++)
+		{
+			ScorePiece *pieces;
+			int			npieces = dimension_pieces(&model->columns[dims[k] % ncols],
+												   dims[k] >= ncols, &pieces);
+
+			sd[k] = sqrt(score_variance(pieces, npieces));
+			pfree(pieces);
+		}
+		for (k = 0; k < dim; k++)
+			for (l = 0; l < dim; l++)
+				if (l != k)
+					corr[k * dim + l] *= sd[k] * sd[l];
+		pfree(sd);
+	}
 
 	/*
 	 * Dimensions that correlate with no other beyond sampling noise (three

@@ -5,12 +5,15 @@
  *
  * The copula samples a latent normal Z per dimension and cuts it at the
  * column's thresholds: a category, an atom of a numeric column, NULL or
- * not.  The fit cannot see Z where a value is tied; it scores such a value
- * by a draw from Z's law on the value's interval, independent of everything
- * else.  The Pearson correlation of those scores is smaller than the
- * correlation of the latents (for a 50/50 binary column and a continuous
- * one, by the factor 2/pi = 0.64), and a copula sampled with it loses that
- * much of every dependence that involves a categorical column.
+ * not.  The fit cannot see Z where a value is tied; think of it as scoring
+ * such a value by a draw from Z's law on the value's interval, independent
+ * of everything else (dependence.c scores the interval's mean instead and
+ * rescales its correlations to this scale, which has the same expectation
+ * without the draws' noise).  The Pearson correlation of those scores is
+ * smaller than the correlation of the latents (for a 50/50 binary column
+ * and a continuous one, by the factor 2/pi = 0.64), and a copula sampled
+ * with it loses that much of every dependence that involves a categorical
+ * column.
  *
  * The score of a dimension is g(Z) plus noise independent of everything,
  * where g is the identity on continuous stretches and the mean of Z over a
