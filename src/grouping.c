@@ -28,6 +28,7 @@
 #include <math.h>
 
 #include "miscadmin.h"
+#include "utils/float.h"
 
 #include "column_model.h"
 #include "grouping.h"
@@ -167,62 +168,79 @@ groupable(const ColumnModel *cm)
 	return false;
 }
 
+/* how often each code of a code column occurs */
+typedef struct CodeCounts
+{
+	int			count[MAX_CODES];
+	int			width;			/* one past the largest code present */
+	int			levels;			/* codes present */
+} CodeCounts;
+
+static void
+code_counts(const uint8 *codes, int n, CodeCounts *cc)
+{
+	int			i;
+
+	memset(cc->count, 0, sizeof(cc->count));
+	for (i = 0; i < n; i++)
+		cc->count[codes[i]]++;
+	cc->width = 0;
+	cc->levels = 0;
+	for (i = 0; i < MAX_CODES; i++)
+		if (cc->count[i] > 0)
+		{
+			cc->levels++;
+			cc->width = i + 1;
+		}
+}
+
+/* log(c) for a count 0 < c <= n, from a table filled as counts come up */
+static inline double
+log_count(double *table, int c)
+{
+	if (isnan(table[c]))
+		table[c] = log((double) c);
+	return table[c];
+}
+
 /*
- * Mutual information (nats) of two code columns; *df gets the degrees of
- * freedom (k_a - 1)(k_b - 1) of the matching independence test.  "joint"
- * has room for MAX_CODES x MAX_CODES counts; only the codes that occur are
- * cleared and summed (a column's codes are usually a handful of the 256).
+ * Mutual information (nats) of two code columns of n rows, with their
+ * counts: sum over cells of c/n log(c n / (c_a c_b)), that is
+ * (1/n) sum c (log c - log c_a - log c_b) + log n.  *df gets the degrees
+ * of freedom (k_a - 1)(k_b - 1) of the matching independence test.
+ * "joint" has room for MAX_CODES x MAX_CODES counts, of which only the
+ * codes present are cleared and summed; "logs" has n + 1 entries (NaN
+ * until used).
  */
 static double
-mutual_information(const uint8 *a, const uint8 *b, int n, double *joint, double *df)
+mutual_information(const uint8 *a, const CodeCounts *ca, const uint8 *b, const CodeCounts *cb,
+				   int n, int *joint, double *logs, double *df)
 {
-	double		pa[MAX_CODES],
-				pb[MAX_CODES];
+	int			wb = cb->width;
 	int			i,
-				j,
-				ka = 0,
-				kb = 0,
-				width_a = 0,
-				width_b = 0;
-	double		mi = 0.0;
+				j;
+	double		sum = 0.0;
 
-	memset(pa, 0, sizeof(pa));
-	memset(pb, 0, sizeof(pb));
+	memset(joint, 0, sizeof(int) * ca->width * wb);
 	for (i = 0; i < n; i++)
+		joint[a[i] * wb + b[i]]++;
+	for (i = 0; i < ca->width; i++)
 	{
-		pa[a[i]] += 1.0;
-		pb[b[i]] += 1.0;
-	}
-	for (i = 0; i < MAX_CODES; i++)
-	{
-		if (pa[i] > 0)
-		{
-			ka++;
-			width_a = i + 1;
-		}
-		if (pb[i] > 0)
-		{
-			kb++;
-			width_b = i + 1;
-		}
-	}
-	memset(joint, 0, sizeof(double) * width_a * width_b);
-	for (i = 0; i < n; i++)
-		joint[a[i] * width_b + b[i]] += 1.0;
-	for (i = 0; i < width_a; i++)
-	{
-		if (pa[i] == 0)
+		double		log_a;
+
+		if (ca->count[i] == 0)
 			continue;
-		for (j = 0; j < width_b; j++)
+		log_a = log_count(logs, ca->count[i]);
+		for (j = 0; j < wb; j++)
 		{
-			double		c = joint[i * width_b + j];
+			int			c = joint[i * wb + j];
 
 			if (c > 0)
-				mi += c / n * log(c * n / (pa[i] * pb[j]));
+				sum += c * (log_count(logs, c) - log_a - log_count(logs, cb->count[j]));
 		}
 	}
-	*df = (double) (ka - 1) * (kb - 1);
-	return mi;
+	*df = (double) (ca->levels - 1) * (cb->levels - 1);
+	return sum / n + log((double) n);
 }
 
 /*
@@ -244,8 +262,11 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 	int			d = model->ncolumns;
 	uint8	  **codes;
 	uint8	  **gcodes;			/* each candidate's levels */
+	CodeCounts *counts_of;		/* of each column's codes */
+	CodeCounts	gcounts;
 	int		   *work;
-	double	   *joint;
+	int		   *joint;
+	double	   *logs;
 	int			best = -1;
 	double		best_score = 0.0;
 	int			c,
@@ -258,8 +279,12 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		return -1;
 
 	codes = palloc(sizeof(uint8 *) * d);
+	counts_of = palloc(sizeof(CodeCounts) * d);
 	work = palloc(sizeof(int) * n);
-	joint = palloc(sizeof(double) * MAX_CODES * MAX_CODES);
+	joint = palloc(sizeof(int) * MAX_CODES * MAX_CODES);
+	logs = palloc(sizeof(double) * (n + 1));
+	for (r = 0; r <= n; r++)
+		logs[r] = get_float8_nan();
 	for (c = 0; c < d; c++)
 	{
 		codes[c] = NULL;
@@ -267,6 +292,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		{
 			codes[c] = palloc(n);
 			column_codes(&model->columns[c], &sample->columns[c], n, codes[c], work);
+			code_counts(codes[c], n, &counts_of[c]);
 		}
 	}
 
@@ -322,13 +348,15 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 			small_rows = 0;
 		if (big > GROUP_MAX || big + (small_rows > 0) < 2)
 			continue;
+		code_counts(gcodes[g], n, &gcounts);
 		for (c = 0; c < d; c++)
 		{
 			double		df_c;
 
 			if (c != g && codes[c] != NULL)
 			{
-				mi += mutual_information(gcodes[g], codes[c], n, joint, &df_c);
+				mi += mutual_information(gcodes[g], &gcounts, codes[c], &counts_of[c], n,
+										 joint, logs, &df_c);
 				df += df_c;
 			}
 		}
@@ -414,7 +442,9 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 	}
 	pfree(gcodes);
 	pfree(codes);
+	pfree(counts_of);
 	pfree(work);
 	pfree(joint);
+	pfree(logs);
 	return best;
 }
