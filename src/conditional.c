@@ -223,16 +223,6 @@ box_uniform(const Box *box, double z)
 	return Max(lo, Min(hi, p));
 }
 
-static double
-z_of(double u)
-{
-	if (u <= 0.0)
-		return -INFINITY;
-	if (u >= 1.0)
-		return INFINITY;
-	return synth_normal_quantile(u);
-}
-
 static void
 gibbs_sweep(ConditionalSampler *cs, SynthRng *rng)
 {
@@ -371,8 +361,8 @@ conditional_create(const DependenceSampler *ds, USet **sets, SynthRng *rng,
 		box->mass = palloc(sizeof(double) * Max(s->n, 1));
 		for (k = 0; k < s->n; k++)
 		{
-			box->zlo[k] = z_of(s->lo[k]);
-			box->zhi[k] = z_of(s->hi[k]);
+			box->zlo[k] = synth_normal_quantile_end(s->lo[k]);
+			box->zhi[k] = synth_normal_quantile_end(s->hi[k]);
 		}
 		if (s->n == 0)
 			p = 0.0;

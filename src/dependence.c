@@ -319,17 +319,6 @@ normal_density(double z)
 	return isinf(z) ? 0.0 : exp(-0.5 * z * z) * 0.39894228040143267794;
 }
 
-/* Phi^-1(p), infinite at 0 and 1 */
-static double
-normal_quantile_closed(double p)
-{
-	if (p <= 0.0)
-		return -INFINITY;
-	if (p >= 1.0)
-		return INFINITY;
-	return synth_normal_quantile(p);
-}
-
 /*
  * E[Z | Phi^-1(lo) < Z < Phi^-1(hi)], the score of a tie over [lo, hi):
  * (phi(a) - phi(b)) / (hi - lo).  An interval too narrow for that
@@ -340,8 +329,8 @@ interval_mean(double lo, double hi)
 {
 	if (hi - lo < 1e-9)
 		return synth_normal_quantile(0.5 * (lo + hi));
-	return (normal_density(normal_quantile_closed(lo)) -
-			normal_density(normal_quantile_closed(hi))) / (hi - lo);
+	return (normal_density(synth_normal_quantile_end(lo)) -
+			normal_density(synth_normal_quantile_end(hi))) / (hi - lo);
 }
 
 /*
@@ -370,8 +359,8 @@ score_variance(const ScorePiece *pieces, int npieces)
 		}
 		else
 		{
-			double		a = normal_quantile_closed(pieces[i].lo),
-						b = normal_quantile_closed(pieces[i].hi);
+			double		a = synth_normal_quantile_end(pieces[i].lo),
+						b = synth_normal_quantile_end(pieces[i].hi);
 
 			v += mass + (isinf(a) ? 0.0 : a * normal_density(a)) -
 				(isinf(b) ? 0.0 : b * normal_density(b));

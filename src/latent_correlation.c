@@ -44,16 +44,6 @@
 
 #define LATENT_MAX 0.995		/* no perfect dependence between two columns */
 
-static double
-normal_quantile_open(double p)
-{
-	if (p <= 0.0)
-		return -INFINITY;
-	if (p >= 1.0)
-		return INFINITY;
-	return synth_normal_quantile(p);
-}
-
 /* root[k] = sqrt(k), inv_root[k] = 1 / sqrt(k), filled on first use */
 static double root[LATENT_TERMS + 2];
 static double inv_root[LATENT_TERMS + 2];
@@ -146,10 +136,10 @@ latent_coefficients(const ScorePiece *pieces, int npieces, double *coef)
 		}
 		else
 		{
-			a = normal_quantile_open(lo);
+			a = synth_normal_quantile_end(lo);
 			density_hermite(a, ta);
 		}
-		b = normal_quantile_open(hi);
+		b = synth_normal_quantile_end(hi);
 		b_at = hi;
 		density_hermite(b, tb);
 		if (!(b > a))

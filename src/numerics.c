@@ -143,6 +143,17 @@ synth_normal_quantile(double p)
 	return gsl_cdf_ugaussian_Pinv(p);
 }
 
+/* Phi^-1(p) for an interval's end: -infinity at 0, +infinity at 1 */
+double
+synth_normal_quantile_end(double p)
+{
+	if (p <= 0.0)
+		return -INFINITY;
+	if (p >= 1.0)
+		return INFINITY;
+	return synth_normal_quantile(p);
+}
+
 /*
  * Replace the symmetric n x n matrix "a" (row major, unit diagonal expected)
  * by a nearby positive definite correlation matrix: clip its eigenvalues

@@ -27,6 +27,7 @@ extern uint64 synth_mix_seed(uint64 x);
 
 extern double synth_normal_cdf(double z);
 extern double synth_normal_quantile(double p);
+extern double synth_normal_quantile_end(double p);
 
 extern void synth_nearest_correlation(double *a, int n);
 extern bool synth_cholesky(double *a, int n);
