@@ -11,9 +11,11 @@ SELECT has_table_privilege('public', 'synth_models', 'SELECT') AS public_can_rea
 SELECT synth_fit('people');
 SELECT format_version, octet_length(model) < 1000000 AS compact FROM synth_models WHERE name = 'people';
 SELECT substr(model, 1, 6) AS header FROM synth_models WHERE name = 'people';
--- stored with lz4 (Debian's PostgreSQL has it): fast to store and to load
-SELECT attcompression AS model_compression FROM pg_attribute
-WHERE attrelid = 'synth_models'::regclass AND attname = 'model';
+-- stored with lz4 where the server has it (Debian's does), else the default
+SELECT a.attcompression = CASE WHEN 'lz4' = ANY (s.enumvals) THEN 'l' ELSE '' END AS lz4_where_available
+FROM pg_attribute a, pg_settings s
+WHERE a.attrelid = 'synth_models'::regclass AND a.attname = 'model'
+  AND s.name = 'default_toast_compression';
 
 -- a copy of the row samples like the original (a model is just a row)
 INSERT INTO synth_models (name, source, row_count, columns, format_version, model)

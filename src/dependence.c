@@ -603,7 +603,7 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 		const SampleColumn *sc = &sample->columns[c];
 		double		nf = cm->null_frac;
 		NumericLookup lookup = {0};
-		double	   *tie_mean = NULL;	/* per piece or category, NaN = not yet */
+		double	   *tie_mean = NULL;	/* per interval (below), NaN = not yet */
 		int			nties = 0,
 					i;
 
@@ -617,8 +617,14 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 			numeric_lookup_build(&cm->quantiles, &lookup);
 			nties = cm->quantiles.npieces;
 		}
-		tie_mean = palloc(sizeof(double) * Max(nties, 1));
-		for (i = 0; i < nties; i++)
+		/*
+		 * The intervals a score can be the mean of: each numeric piece or
+		 * category, then two more, the pooled rare values (or, for a
+		 * missingness dimension, NULL) and a rare value whose share went
+		 * to the kept ones (or any value).
+		 */
+		tie_mean = palloc(sizeof(double) * (nties + 2));
+		for (i = 0; i < nties + 2; i++)
 			tie_mean[i] = get_float8_nan();
 
 		for (r = 0; r < n; r++)
@@ -633,6 +639,7 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 			{
 				lo = sc->isnull[r] ? 0.0 : nf;
 				hi = sc->isnull[r] ? nf : 1.0;
+				tie = sc->isnull[r] ? nties : nties + 1;
 			}
 			else if (sc->isnull[r])
 			{
@@ -652,12 +659,14 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 				/* a pooled rare value, sampled as a made-up string */
 				lo = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
 				hi = 1.0;
+				tie = nties;
 			}
 			else
 			{
 				/* a rare value whose share went to the kept ones */
 				lo = 0.0;
 				hi = 1.0;
+				tie = nties + 1;
 			}
 			if (!(hi > lo))
 				scores[(Size) k * n + r] = synth_normal_quantile(lo);
