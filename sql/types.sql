@@ -88,3 +88,22 @@ SELECT synth_fit('visits');
 SELECT bool_and(extract(second FROM at) = 0) AS whole_minutes,
        bool_and(extract(isodow FROM week) = 1) AS mondays
 FROM synth_sample(NULL::visits, 2000, seed => 8);
+
+-- values of every sign and magnitude are ordered right (the fit sorts by
+-- the bits of the doubles) and kept: each value seen in 20 rows is an atom,
+-- and a sample holds exactly those values (-0 and 0 group together), in
+-- their shares
+CREATE TABLE extremes (x double precision, n integer);
+INSERT INTO extremes
+SELECT (ARRAY[-1e300, -7.5, -1e-300, '-0'::float8, 0, 1e-300, 2.25, 1e300])[1 + i % 8], i
+FROM generate_series(0, 159) i;
+SELECT synth_fit('extremes', exclude => ARRAY['n']);
+SELECT x, count(*) BETWEEN 2000 * 20 / 180 AND 2000 * 40 / 140 AS share_ok
+FROM synth_sample(NULL::extremes, 2000, seed => 9) GROUP BY x ORDER BY x;
+
+-- a column of values all below 1e-9 keeps them (it came back as zeros)
+CREATE TABLE tiny (p double precision);
+INSERT INTO tiny SELECT i * 1e-12 FROM generate_series(1, 200) i;
+SELECT synth_fit('tiny');
+SELECT min(p) >= 1e-12 AS from_min, max(p) <= 2e-10 AS to_max, count(DISTINCT p) > 100 AS spread
+FROM synth_sample(NULL::tiny, 500, seed => 10);

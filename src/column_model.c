@@ -377,7 +377,10 @@ quantile_fit(QuantileFunction *qf, double *sorted, int n, int min_group_size)
 /*
  * Digits after the decimal point needed to write v exactly (up to 6), or -1
  * when v needs more.  Used to give synthetic floats the precision the real
- * column was recorded with.
+ * column was recorded with.  The tolerance is relative to the scaled value
+ * (binary fractions: 0.1 * 10 is 1.0000000000000000555): a value below 1e-9
+ * is not "0 with a rounding error", or a column of such values (p-values,
+ * physical constants) would come back as zeros.
  */
 int
 decimals_of(double v)
@@ -389,7 +392,7 @@ decimals_of(double v)
 	{
 		double		x = v * scale;
 
-		if (fabs(x - rint(x)) <= 1e-9 * Max(1.0, fabs(x)))
+		if (fabs(x - rint(x)) <= 1e-9 * fabs(x))
 			return d;
 		scale *= 10.0;
 	}
