@@ -37,6 +37,18 @@ SELECT (SELECT score FROM synth_evaluate('penguins', 'shuffled') WHERE metric = 
        (SELECT score FROM synth_evaluate('penguins', 'shuffled') WHERE metric = 'pair_trends')
      < (SELECT score FROM synth_evaluate('penguins', 'ev_penguins_syn') WHERE metric = 'pair_trends') AS trends_lost;
 
+-- a key column of the real table is left out: sampled keys are unique and
+-- spread over the learnt range, so ten times the rows reach far past it
+CREATE TABLE ev_keyed (id integer PRIMARY KEY, x double precision, g text);
+INSERT INTO ev_keyed SELECT i, (i * 37 % 101) / 10.0, (ARRAY['a', 'b', 'c'])[1 + i % 3]
+FROM generate_series(1, 300) i;
+SELECT synth_fit('ev_keyed');
+CREATE TEMP TABLE ev_keyed_syn AS SELECT * FROM synth_sample(NULL::ev_keyed, 3000, seed => 3);
+SELECT max(id) > 300 AS keys_past_real_range,
+       (SELECT count(*) FROM synth_evaluate('ev_keyed', 'ev_keyed_syn') WHERE columns ~ 'id') AS id_rows,
+       (SELECT score FROM synth_evaluate('ev_keyed', 'ev_keyed_syn') WHERE metric = 'quality') > 0.9 AS quality_high
+FROM ev_keyed_syn;
+
 -- errors
 \set ON_ERROR_STOP 0
 SELECT * FROM synth_evaluate(NULL, 'ev_syn');

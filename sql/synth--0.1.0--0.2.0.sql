@@ -177,3 +177,183 @@ $fn$;
 COMMENT ON FUNCTION synth_revoke(text, regrole) IS
     'take back synth_grant()';
 
+-- synth_evaluate() leaves out a key column of the real table (alone its
+-- primary key or unique): sampled keys are unique and spread over the
+-- learnt range, which is not a distribution to compare.
+CREATE OR REPLACE FUNCTION synth_evaluate("real" regclass, synthetic regclass)
+RETURNS TABLE (metric text, columns text, score float8)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    real_rel regclass := $1;      -- "real" is also a type name: use the alias
+    synth_rel regclass := $2;
+    col record;
+    kinds jsonb := '{}';          -- column name -> 'num' | 'cat' | 'id'
+    exprs jsonb := '{}';          -- column name -> SQL expression giving float8 (num)
+    lows jsonb := '{}';
+    highs jsonb := '{}';
+    names text[] := '{}';
+    a text;
+    b text;
+    i integer;
+    j integer;
+    distinct_n bigint;
+    nonnull_n bigint;
+    s float8;
+    shape_sum float8 := 0;
+    shape_n integer := 0;
+    trend_sum float8 := 0;
+    trend_n integer := 0;
+    r_n bigint;
+    s_n bigint;
+    r_sd_a float8;
+    r_sd_b float8;
+    s_sd_a float8;
+    s_sd_b float8;
+    r_corr float8;
+    s_corr float8;
+BEGIN
+    IF real_rel IS NULL OR synth_rel IS NULL THEN
+        RAISE EXCEPTION 'real and synthetic tables must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+
+    -- the kind of each real column present in both tables
+    FOR col IN
+        SELECT ra.attname::text AS name, format_type(ra.atttypid, NULL) AS type,
+               t.typcategory AS category,
+               EXISTS (SELECT 1 FROM pg_index x
+                       WHERE x.indrelid = real_rel AND x.indisunique AND x.indnatts = 1
+                         AND x.indkey[0] = ra.attnum) AS is_key
+        FROM pg_attribute ra
+        JOIN pg_type t ON t.oid = ra.atttypid
+        WHERE ra.attrelid = real_rel AND ra.attnum > 0 AND NOT ra.attisdropped
+          AND EXISTS (SELECT 1 FROM pg_attribute sa WHERE sa.attrelid = synth_rel
+                      AND sa.attname = ra.attname AND sa.attnum > 0 AND NOT sa.attisdropped)
+        ORDER BY ra.attnum
+    LOOP
+        EXECUTE format('SELECT count(DISTINCT %1$I), count(%1$I) FROM %2$s', col.name, real_rel)
+            INTO distinct_n, nonnull_n;
+        IF col.is_key THEN
+            -- a key (alone a primary key or unique): values unique by
+            -- construction, not a distribution to compare
+            kinds := kinds || jsonb_build_object(col.name, 'id');
+        ELSIF col.category = 'B' THEN
+            kinds := kinds || jsonb_build_object(col.name, 'cat');
+        ELSIF col.category = 'N' THEN
+            kinds := kinds || jsonb_build_object(col.name, CASE WHEN distinct_n > 10 THEN 'num' ELSE 'cat' END);
+            exprs := exprs || jsonb_build_object(col.name, format('%I::float8', col.name));
+        ELSIF col.category = 'D' AND col.type IN ('date', 'timestamp without time zone', 'timestamp with time zone') THEN
+            kinds := kinds || jsonb_build_object(col.name, 'num');
+            exprs := exprs || jsonb_build_object(col.name,
+                format('(extract(epoch FROM %I::timestamp) / 86400)::float8', col.name));
+        ELSIF distinct_n > greatest(20, 0.5 * nonnull_n) THEN
+            kinds := kinds || jsonb_build_object(col.name, 'id');
+        ELSE
+            kinds := kinds || jsonb_build_object(col.name, 'cat');
+        END IF;
+        IF kinds ->> col.name <> 'id' THEN
+            names := names || col.name;
+        END IF;
+        IF kinds ->> col.name = 'num' THEN
+            EXECUTE format('SELECT min(%1$s), max(%1$s) FROM %2$s', exprs ->> col.name, real_rel)
+                INTO r_sd_a, r_sd_b;
+            lows := lows || jsonb_build_object(col.name, coalesce(r_sd_a, 0));
+            highs := highs || jsonb_build_object(col.name,
+                CASE WHEN r_sd_b IS NULL OR r_sd_b <= coalesce(r_sd_a, 0) THEN coalesce(r_sd_a, 0) + 1 ELSE r_sd_b END);
+        END IF;
+    END LOOP;
+
+    -- column shapes: 1 - KS statistic (numbers, dates), 1 - TVD (categories)
+    FOREACH a IN ARRAY names LOOP
+        EXECUTE format('SELECT count(%1$I) FROM %2$s', a, real_rel) INTO r_n;
+        EXECUTE format('SELECT count(%1$I) FROM %2$s', a, synth_rel) INTO s_n;
+        IF r_n = 0 OR s_n = 0 THEN
+            s := CASE WHEN r_n = s_n THEN 1 ELSE 0 END;
+        ELSIF kinds ->> a = 'num' THEN
+            EXECUTE format($q$
+                SELECT 1 - max(abs(fr - fs)) FROM (
+                    SELECT sum(cr) OVER w / %3$s AS fr, sum(cs) OVER w / %4$s AS fs
+                    FROM (SELECT x, sum(cr) AS cr, sum(cs) AS cs FROM (
+                              SELECT %1$s AS x, 1.0 AS cr, 0.0 AS cs FROM %5$s
+                              UNION ALL SELECT %1$s, 0.0, 1.0 FROM %6$s) u
+                          WHERE x IS NOT NULL GROUP BY x) p
+                    WINDOW w AS (ORDER BY x)) c$q$,
+                exprs ->> a, NULL, r_n, s_n, real_rel, synth_rel) INTO s;
+        ELSE
+            EXECUTE format($q$
+                SELECT 1 - 0.5 * sum(abs(coalesce(pr, 0) - coalesce(ps, 0))) FROM
+                    (SELECT %1$I::text AS v, count(*)::float8 / %2$s AS pr FROM %4$s WHERE %1$I IS NOT NULL GROUP BY 1) r
+                    FULL JOIN
+                    (SELECT %1$I::text AS v, count(*)::float8 / %3$s AS ps FROM %5$s WHERE %1$I IS NOT NULL GROUP BY 1) s
+                    USING (v)$q$,
+                a, r_n, s_n, real_rel, synth_rel) INTO s;
+        END IF;
+        metric := 'column_shape'; columns := a; score := s;
+        RETURN NEXT;
+        shape_sum := shape_sum + s;
+        shape_n := shape_n + 1;
+    END LOOP;
+
+    -- pair trends: 1 - |corr_real - corr_synth| / 2 for two numbers, else
+    -- 1 - TVD of the joint table (numbers in 10 equal-width bins of the real
+    -- range, NULL a level of its own)
+    FOR i IN 1 .. coalesce(array_length(names, 1), 0) LOOP
+        FOR j IN i + 1 .. array_length(names, 1) LOOP
+            a := names[i];
+            b := names[j];
+            IF kinds ->> a = 'num' AND kinds ->> b = 'num' THEN
+                EXECUTE format('SELECT count(*), stddev_samp(%1$s), stddev_samp(%2$s), corr(%1$s, %2$s)
+                                FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL',
+                               exprs ->> a, exprs ->> b, real_rel)
+                    INTO r_n, r_sd_a, r_sd_b, r_corr;
+                EXECUTE format('SELECT count(*), stddev_samp(%1$s), stddev_samp(%2$s), corr(%1$s, %2$s)
+                                FROM %3$s WHERE %1$s IS NOT NULL AND %2$s IS NOT NULL',
+                               exprs ->> a, exprs ->> b, synth_rel)
+                    INTO s_n, s_sd_a, s_sd_b, s_corr;
+                CONTINUE WHEN r_n < 3 OR s_n < 3 OR coalesce(r_sd_a, 0) = 0 OR coalesce(r_sd_b, 0) = 0;
+                IF coalesce(s_sd_a, 0) = 0 OR coalesce(s_sd_b, 0) = 0 OR s_corr IS NULL THEN
+                    s_corr := 0;
+                END IF;
+                s := 1 - abs(r_corr - s_corr) / 2;
+            ELSE
+                EXECUTE format($q$
+                    WITH r AS (SELECT %1$s AS ka, %2$s AS kb, count(*)::float8 / sum(count(*)) OVER () AS p
+                               FROM %3$s GROUP BY 1, 2),
+                         s AS (SELECT %1$s AS ka, %2$s AS kb, count(*)::float8 / sum(count(*)) OVER () AS p
+                               FROM %4$s GROUP BY 1, 2)
+                    SELECT 1 - 0.5 * sum(abs(coalesce(r.p, 0) - coalesce(s.p, 0)))
+                    FROM r FULL JOIN s ON r.ka = s.ka AND r.kb = s.kb$q$,
+                    CASE WHEN kinds ->> a = 'num'
+                         THEN format('coalesce(least(greatest(width_bucket(%s, %s, %s, 10) - 1, 0), 9)::text, ''-1'')',
+                                     exprs ->> a, lows ->> a, highs ->> a)
+                         ELSE format('coalesce(%I::text, ''<null>'')', a) END,
+                    CASE WHEN kinds ->> b = 'num'
+                         THEN format('coalesce(least(greatest(width_bucket(%s, %s, %s, 10) - 1, 0), 9)::text, ''-1'')',
+                                     exprs ->> b, lows ->> b, highs ->> b)
+                         ELSE format('coalesce(%I::text, ''<null>'')', b) END,
+                    real_rel, synth_rel) INTO s;
+            END IF;
+            metric := 'pair_trend'; columns := a || '|' || b; score := s;
+            RETURN NEXT;
+            trend_sum := trend_sum + s;
+            trend_n := trend_n + 1;
+        END LOOP;
+    END LOOP;
+
+    IF shape_n = 0 THEN
+        RAISE EXCEPTION 'relations "%" and "%" have no column to compare', real_rel, synth_rel
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'The synthetic table needs columns of the same names as the real one.';
+    END IF;
+    metric := 'column_shapes'; columns := NULL; score := shape_sum / shape_n;
+    RETURN NEXT;
+    metric := 'pair_trends'; columns := NULL;
+    score := CASE WHEN trend_n > 0 THEN trend_sum / trend_n ELSE shape_sum / shape_n END;
+    RETURN NEXT;
+    metric := 'quality'; columns := NULL;
+    score := (shape_sum / shape_n + CASE WHEN trend_n > 0 THEN trend_sum / trend_n ELSE shape_sum / shape_n END) / 2;
+    RETURN NEXT;
+END
+$fn$;

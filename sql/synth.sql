@@ -209,7 +209,10 @@ BEGIN
     -- the kind of each real column present in both tables
     FOR col IN
         SELECT ra.attname::text AS name, format_type(ra.atttypid, NULL) AS type,
-               t.typcategory AS category
+               t.typcategory AS category,
+               EXISTS (SELECT 1 FROM pg_index x
+                       WHERE x.indrelid = real_rel AND x.indisunique AND x.indnatts = 1
+                         AND x.indkey[0] = ra.attnum) AS is_key
         FROM pg_attribute ra
         JOIN pg_type t ON t.oid = ra.atttypid
         WHERE ra.attrelid = real_rel AND ra.attnum > 0 AND NOT ra.attisdropped
@@ -219,7 +222,11 @@ BEGIN
     LOOP
         EXECUTE format('SELECT count(DISTINCT %1$I), count(%1$I) FROM %2$s', col.name, real_rel)
             INTO distinct_n, nonnull_n;
-        IF col.category = 'B' THEN
+        IF col.is_key THEN
+            -- a key (alone a primary key or unique): values unique by
+            -- construction, not a distribution to compare
+            kinds := kinds || jsonb_build_object(col.name, 'id');
+        ELSIF col.category = 'B' THEN
             kinds := kinds || jsonb_build_object(col.name, 'cat');
         ELSIF col.category = 'N' THEN
             kinds := kinds || jsonb_build_object(col.name, CASE WHEN distinct_n > 10 THEN 'num' ELSE 'cat' END);
