@@ -332,7 +332,9 @@ BEGIN
     IF shape_n = 0 THEN
         RAISE EXCEPTION 'relations "%" and "%" have no column to compare', real_rel, synth_rel
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The synthetic table needs columns of the same names as the real one.';
+                  HINT = 'The synthetic table needs columns of the same names as the real one; '
+                         'identifiers (text with more distinct values than max(20, half the rows)) '
+                         'and keys are left out.';
     END IF;
     metric := 'column_shapes'; columns := NULL; score := shape_sum / shape_n;
     RETURN NEXT;
