@@ -62,3 +62,10 @@ SELECT * FROM synth_evaluate('ev_real', 'no_such_table');
 CREATE TABLE ev_names AS SELECT 'name ' || i AS name FROM generate_series(1, 100) i;
 SELECT * FROM synth_evaluate('ev_names', 'ev_names');
 \echo :LAST_ERROR_SQLSTATE
+-- a unique column that is no integer key is compared like any other
+CREATE TABLE ev_unique_float (x double precision UNIQUE, g text);
+INSERT INTO ev_unique_float SELECT i / 7.0, (ARRAY['a', 'b'])[1 + i % 2] FROM generate_series(1, 200) i;
+SELECT synth_fit('ev_unique_float');
+CREATE TEMP TABLE ev_unique_float_syn AS SELECT * FROM synth_sample(NULL::ev_unique_float, 200, seed => 4);
+SELECT count(*) AS x_shape_rows FROM synth_evaluate('ev_unique_float', 'ev_unique_float_syn')
+WHERE metric = 'column_shape' AND columns = 'x';

@@ -223,9 +223,11 @@ BEGIN
     FOR col IN
         SELECT ra.attname::text AS name, format_type(ra.atttypid, NULL) AS type,
                t.typcategory AS category,
-               EXISTS (SELECT 1 FROM pg_index x
-                       WHERE x.indrelid = real_rel AND x.indisunique AND x.indnatts = 1
-                         AND x.indkey[0] = ra.attnum) AS is_key
+               ra.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+               AND EXISTS (SELECT 1 FROM pg_index x
+                           WHERE x.indrelid = real_rel AND x.indisunique AND x.indnkeyatts = 1
+                             AND x.indkey[0] = ra.attnum AND x.indpred IS NULL
+                             AND x.indexprs IS NULL) AS is_key
         FROM pg_attribute ra
         JOIN pg_type t ON t.oid = ra.atttypid
         WHERE ra.attrelid = real_rel AND ra.attnum > 0 AND NOT ra.attisdropped
@@ -236,8 +238,8 @@ BEGIN
         EXECUTE format('SELECT count(DISTINCT %1$I), count(%1$I) FROM %2$s', col.name, real_rel)
             INTO distinct_n, nonnull_n;
         IF col.is_key THEN
-            -- a key (alone a primary key or unique): values unique by
-            -- construction, not a distribution to compare
+            -- an integer key (alone a primary key or unique, as synth_fit
+            -- finds them): sampled unique, not a distribution to compare
             kinds := kinds || jsonb_build_object(col.name, 'id');
         ELSIF col.category = 'B' THEN
             kinds := kinds || jsonb_build_object(col.name, 'cat');

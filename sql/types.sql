@@ -107,3 +107,12 @@ INSERT INTO tiny SELECT i * 1e-12 FROM generate_series(1, 200) i;
 SELECT synth_fit('tiny');
 SELECT min(p) >= 1e-12 AS from_min, max(p) <= 2e-10 AS to_max, count(DISTINCT p) > 100 AS spread
 FROM synth_sample(NULL::tiny, 500, seed => 10);
+
+-- epoch seconds with milliseconds keep their milliseconds (they were taken
+-- for whole seconds: the tolerance grew with the value)
+CREATE TABLE epochs (t double precision);
+INSERT INTO epochs SELECT 1700000000 + i * 7.125 FROM generate_series(1, 300) i;
+SELECT synth_fit('epochs');
+SELECT bool_and(t = round(t::numeric, 3)::float8) AS three_decimals,
+       count(*) FILTER (WHERE t <> round(t)) > 100 AS fractions_kept
+FROM synth_sample(NULL::epochs, 500, seed => 11);

@@ -378,9 +378,10 @@ quantile_fit(QuantileFunction *qf, double *sorted, int n, int min_group_size)
  * Digits after the decimal point needed to write v exactly (up to 6), or -1
  * when v needs more.  Used to give synthetic floats the precision the real
  * column was recorded with.  The tolerance is relative to the scaled value
- * (binary fractions: 0.1 * 10 is 1.0000000000000000555): a value below 1e-9
- * is not "0 with a rounding error", or a column of such values (p-values,
- * physical constants) would come back as zeros.
+ * and far above a double's rounding (0.1 * 10 is 1.0000000000000000555) but
+ * far below any recorded digit: a value below 1e-9 is not "0 with a
+ * rounding error" (a column of p-values would come back as zeros), nor are
+ * the milliseconds of 1700000000.123 epoch seconds rounding.
  */
 int
 decimals_of(double v)
@@ -392,7 +393,7 @@ decimals_of(double v)
 	{
 		double		x = v * scale;
 
-		if (fabs(x - rint(x)) <= 1e-9 * fabs(x))
+		if (fabs(x - rint(x)) <= 1e-12 * fabs(x))
 			return d;
 		scale *= 10.0;
 	}
