@@ -681,9 +681,9 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 }
 
 /*
- * sample_split: the rows of "sample" in each group 0 .. ngroups - 1 (values
- * shared, not copied), in one pass over each column; a row of a group
- * beyond those is left out.  With "with_order", each group keeps the order
+ * sample_split: the rows of "sample" in each group 0 .. ngroups - 1, copied
+ * in one pass over each column (a text value's string is shared, not
+ * copied); a row of a group beyond those is left out.  With "with_order", each group keeps the order
  * of its rows' values that a column has (SampleColumn's order).
  */
 static TableSample **
