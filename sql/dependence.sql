@@ -17,6 +17,9 @@ SELECT count(*) FROM penguins;
 SELECT synth_fit('penguins');
 SELECT synth_model('penguins')->>'grouped_by' AS grouped_by,
        jsonb_array_length(synth_model('penguins')->'groups') AS groups;
+-- each group says which levels of the grouping column it holds
+SELECT grp->'levels' AS levels, grp->'rare_levels' AS rare_levels
+FROM synth_model('penguins') m, jsonb_array_elements(m->'groups') grp ORDER BY 1::text;
 CREATE TEMP TABLE syn AS SELECT * FROM synth_sample(NULL::penguins, 20000, seed => 11);
 
 -- species shares: within 4 standard errors of the real shares
@@ -285,3 +288,14 @@ SELECT abs(d.m - r.m) < 0.06 AS mean_as_model, abs(d.sd - r.sd) < 0.05 AS spread
 SELECT count(*) FROM synth_sample(NULL::lab_visits, 10, condition => 'b IS NULL AND a = 1');
 SELECT synth_drop('lab_visits');
 DROP TABLE lab_visits;
+
+-- a pooled group of levels too small to keep lists none of them, and says
+-- it holds rare values; the two large levels have a group each
+CREATE TABLE pooled_levels (g text, x double precision);
+INSERT INTO pooled_levels
+SELECT CASE WHEN i <= 150 THEN 'A' WHEN i <= 300 THEN 'B' ELSE 'c' || (i % 40) END,
+       CASE WHEN i <= 150 THEN 10 WHEN i <= 300 THEN 20 ELSE 30 END + (i * 37 % 100) / 100.0
+FROM generate_series(1, 380) i;
+SELECT synth_fit('pooled_levels');
+SELECT m->>'grouped_by' AS grouped_by, grp->'levels' AS levels, grp->'rare_levels' AS rare_levels
+FROM synth_model('pooled_levels') m, jsonb_array_elements(m->'groups') grp ORDER BY 2::text;

@@ -220,6 +220,124 @@ add_dependence(StringInfo buf, const SynthModel *model)
 	appendStringInfoChar(buf, '}');
 }
 
+/* does group h (not g) have a model of the grouping column of its own that lists this? */
+static bool
+level_listed_elsewhere(const SynthModel *m, int g, const char *label, double atom)
+{
+	int			col = m->group_column;
+	const ColumnModel *all = &m->columns[col];
+	int			h,
+				j;
+
+	for (h = 0; h < m->ngroups; h++)
+	{
+		const ColumnModel *other = &m->groups[h]->columns[col];
+
+		if (h == g)
+			continue;
+		if (label != NULL && other->kind == COLUMN_CATEGORICAL && other->labels != all->labels)
+		{
+			for (j = 0; j < other->ncategories; j++)
+				if (strcmp(other->labels[j], label) == 0)
+					return true;
+		}
+		else if (label == NULL && other->kind == COLUMN_NUMERIC &&
+				 other->quantiles.pieces != all->quantiles.pieces)
+		{
+			for (j = 0; j < other->quantiles.npieces; j++)
+				if (other->quantiles.pieces[j].lo == atom && other->quantiles.pieces[j].hi == atom)
+					return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * "levels": what group g holds of the grouping column, read from the
+ * group's own model of it: its categories or its atoms (null for NULL), or
+ * for a continuous column (grouped by quartiles) the range of its values,
+ * {"from": .., "to": ..}; "rare_levels": true when it also holds values too
+ * rare to be kept.  A group whose model of the column is the table's (it
+ * keeps none of its own: the pooled small levels) lists what no other
+ * group lists.
+ */
+static void
+add_group_levels(StringInfo buf, const SynthModel *m, int g)
+{
+	int			col = m->group_column;
+	const ColumnModel *own = &m->groups[g]->columns[col];
+	const ColumnModel *all = &m->columns[col];
+	bool		first = true;
+	bool		rare = false;
+	int			i;
+
+	add_key(buf, "levels", false);
+	appendStringInfoChar(buf, '[');
+	if (own->kind == COLUMN_CATEGORICAL)
+	{
+		bool		shared = own->labels == all->labels;
+
+		for (i = 0; i < own->ncategories; i++)
+		{
+			if (shared && level_listed_elsewhere(m, g, own->labels[i], 0.0))
+				continue;
+			if (!first)
+				appendStringInfoString(buf, ", ");
+			escape_json(buf, own->labels[i]);
+			first = false;
+		}
+		rare = own->other_prob > 0.0;
+	}
+	else if (own->kind == COLUMN_NUMERIC && own->quantiles.npieces > 0)
+	{
+		const QuantileFunction *qf = &own->quantiles;
+		bool		shared = qf->pieces == all->quantiles.pieces;
+		bool		atoms = true;
+		double		lo = qf->pieces[0].lo,
+					hi = qf->pieces[0].hi;
+
+		for (i = 0; i < qf->npieces; i++)
+		{
+			atoms = atoms && qf->pieces[i].lo == qf->pieces[i].hi;
+			lo = Min(lo, qf->pieces[i].lo);
+			hi = Max(hi, qf->pieces[i].hi);
+		}
+		if (atoms)
+			for (i = 0; i < qf->npieces; i++)
+			{
+				if (shared && level_listed_elsewhere(m, g, NULL, qf->pieces[i].lo))
+					continue;
+				if (!first)
+					appendStringInfoString(buf, ", ");
+				add_number(buf, qf->pieces[i].lo);
+				first = false;
+			}
+		else
+		{
+			appendStringInfoString(buf, "{\"from\": ");
+			add_number(buf, lo);
+			appendStringInfoString(buf, ", \"to\": ");
+			add_number(buf, hi);
+			appendStringInfoChar(buf, '}');
+			first = false;
+		}
+	}
+	if (own->null_frac > 0.0 && own->null_frac < 1.0)
+	{
+		if (!first)
+			appendStringInfoString(buf, ", ");
+		appendStringInfoString(buf, "null");
+	}
+	else if (own->null_frac >= 1.0 && first)
+		appendStringInfoString(buf, "null");
+	appendStringInfoChar(buf, ']');
+	if (rare)
+	{
+		add_key(buf, "rare_levels", false);
+		appendStringInfoString(buf, "true");
+	}
+}
+
 /* "grouped_by" and "groups", each group with its columns, copula and groups */
 static void
 add_groups(StringInfo buf, const SynthModel *m)
@@ -244,6 +362,7 @@ add_groups(StringInfo buf, const SynthModel *m)
 		add_key(buf, "p", true);
 		add_number(buf, m->group_cum[g] - prev);
 		prev = m->group_cum[g];
+		add_group_levels(buf, m, g);
 		add_key(buf, "rows_used", false);
 		appendStringInfo(buf, INT64_FORMAT, gm->rows_used);
 		add_key(buf, "columns", false);
