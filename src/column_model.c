@@ -28,6 +28,7 @@
 #include <math.h>
 
 #include "miscadmin.h"
+#include "common/hashfn.h"
 
 #include "column_model.h"
 #include "string_shape.h"
@@ -56,6 +57,32 @@
 #define ST_DECLARE
 #define ST_DEFINE
 #include "lib/sort_template.h"
+
+/*
+ * A hash table of the distinct strings of a categorical column and how
+ * often each occurs (PostgreSQL's simplehash): the fit counts values in one
+ * pass and sorts only the distinct ones.
+ */
+typedef struct StringCount
+{
+	const char *value;
+	uint32		hash;
+	int			count;
+	char		status;
+} StringCount;
+
+#define SH_PREFIX string_counts
+#define SH_ELEMENT_TYPE StringCount
+#define SH_KEY_TYPE const char *
+#define SH_KEY value
+#define SH_HASH_KEY(tb, key) hash_bytes((const unsigned char *) (key), strlen(key))
+#define SH_EQUAL(tb, a, b) (strcmp(a, b) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) a->hash
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 void
 sort_value_indexes(ValueIndex *a, size_t n)
@@ -471,7 +498,8 @@ column_fit_numeric(ColumnModel *cm, double *values, int nvalues, int64 nrows,
 }
 
 /*
- * column_fit_categorical: values are the non-NULL values' text forms.
+ * column_fit_categorical: values are the non-NULL values' text forms (the
+ * array is used as scratch space).
  * fresh_strings says whether the type can take made-up strings (text,
  * varchar, char) for the pooled rare values.
  */
@@ -499,27 +527,53 @@ column_fit_categorical(ColumnModel *cm, char **values, int nvalues, int64 nrows,
 	cm->other_prob = 0.0;
 	cm->shape = NULL;
 
-	qsort(values, nvalues, sizeof(char *), compare_cstring);
-	labels = palloc(sizeof(char *) * Max(nvalues, 1));
-	counts = palloc(sizeof(int) * Max(nvalues, 1));
-	rare = palloc(sizeof(char *) * Max(nvalues, 1));
-	for (i = 0; i < nvalues; i = j)
+	/* count the distinct values in one pass, then order only those */
 	{
-		for (j = i + 1; j < nvalues && strcmp(values[j], values[i]) == 0; j++)
-			;
-		if (j - i >= mgs)
+		string_counts_hash *table = string_counts_create(CurrentMemoryContext, 256, NULL);
+		string_counts_iterator it;
+		StringCount *entry;
+		int			ndistinct = 0;
+
+		for (i = 0; i < nvalues; i++)
 		{
-			labels[nlabels] = values[i];
-			counts[nlabels] = j - i;
-			nlabels++;
-			nkept += j - i;
+			bool		found;
+
+			if ((i & 16383) == 0)
+				CHECK_FOR_INTERRUPTS();
+			entry = string_counts_insert(table, values[i], &found);
+			entry->count = found ? entry->count + 1 : 1;
 		}
-		else
+		/* the distinct values with their counts, in the order of the labels */
+		string_counts_start_iterate(table, &it);
+		while ((entry = string_counts_iterate(table, &it)) != NULL)
 		{
-			for (k = i; k < j; k++)
-				rare[nrare++] = values[k];
-			rare_distinct++;
+			values[ndistinct] = (char *) entry->value;
+			ndistinct++;
 		}
+		qsort(values, ndistinct, sizeof(char *), compare_cstring);
+
+		labels = palloc(sizeof(char *) * Max(ndistinct, 1));
+		counts = palloc(sizeof(int) * Max(ndistinct, 1));
+		rare = palloc(sizeof(char *) * Max(nvalues, 1));
+		for (i = 0; i < ndistinct; i++)
+		{
+			int			c = string_counts_lookup(table, values[i])->count;
+
+			if (c >= mgs)
+			{
+				labels[nlabels] = values[i];
+				counts[nlabels] = c;
+				nlabels++;
+				nkept += c;
+			}
+			else
+			{
+				for (k = 0; k < c; k++)
+					rare[nrare++] = values[i];
+				rare_distinct++;
+			}
+		}
+		string_counts_destroy(table);
 	}
 
 	/* the rare values' shape is kept only if it summarises enough of them */
@@ -713,18 +767,6 @@ column_value_cdf(const ColumnModel *cm, double value)
 	return 1.0;
 }
 
-typedef struct LabelIndex
-{
-	const char *label;
-	int			index;
-} LabelIndex;
-
-static int
-compare_label(const void *a, const void *b)
-{
-	return strcmp(((const LabelIndex *) a)->label, ((const LabelIndex *) b)->label);
-}
-
 /*
  * category_codes: for each of the n sample rows of a categorical column, the
  * index of its value among the kept categories, CODE_RARE for a pooled rare
@@ -733,34 +775,31 @@ compare_label(const void *a, const void *b)
 void
 category_codes(const ColumnModel *cm, const SampleColumn *sc, int n, int *codes)
 {
-	LabelIndex *index = NULL;
+	string_counts_hash *index = NULL;	/* label -> its index, in "count" */
 	int			i;
 
 	if (cm->ncategories > 0)
 	{
-		index = palloc(sizeof(LabelIndex) * cm->ncategories);
+		index = string_counts_create(CurrentMemoryContext, Max(cm->ncategories * 2, 16), NULL);
 		for (i = 0; i < cm->ncategories; i++)
 		{
-			index[i].label = cm->labels[i];
-			index[i].index = i;
+			bool		found;
+
+			string_counts_insert(index, cm->labels[i], &found)->count = i;
 		}
-		qsort(index, cm->ncategories, sizeof(LabelIndex), compare_label);
 	}
 	for (i = 0; i < n; i++)
 	{
-		LabelIndex	key;
-		LabelIndex *hit;
+		StringCount *hit;
 
 		if (sc->isnull[i])
 		{
 			codes[i] = CODE_NULL;
 			continue;
 		}
-		key.label = sc->strings[i];
-		key.index = 0;
-		hit = index ? bsearch(&key, index, cm->ncategories, sizeof(LabelIndex), compare_label) : NULL;
-		codes[i] = hit ? hit->index : CODE_RARE;
+		hit = index ? string_counts_lookup(index, sc->strings[i]) : NULL;
+		codes[i] = hit ? hit->count : CODE_RARE;
 	}
 	if (index)
-		pfree(index);
+		string_counts_destroy(index);
 }
