@@ -84,6 +84,32 @@ typedef struct StringCount
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+/* qsort comparator: hash entries by their string */
+static int
+compare_string_count(const void *a, const void *b)
+{
+	return strcmp((*(StringCount *const *) a)->value, (*(StringCount *const *) b)->value);
+}
+
+/* how many distinct strings the n given ones hold */
+int
+distinct_string_count(char *const *strings, int n)
+{
+	string_counts_hash *table = string_counts_create(CurrentMemoryContext, 256, NULL);
+	int			i,
+				d;
+
+	for (i = 0; i < n; i++)
+	{
+		bool		found;
+
+		string_counts_insert(table, strings[i], &found);
+	}
+	d = table->members;
+	string_counts_destroy(table);
+	return d;
+}
+
 void
 sort_value_indexes(ValueIndex *a, size_t n)
 {
@@ -498,8 +524,7 @@ column_fit_numeric(ColumnModel *cm, double *values, int nvalues, int64 nrows,
 }
 
 /*
- * column_fit_categorical: values are the non-NULL values' text forms (the
- * array is used as scratch space).
+ * column_fit_categorical: values are the non-NULL values' text forms.
  * fresh_strings says whether the type can take made-up strings (text,
  * varchar, char) for the pooled rare values.
  */
@@ -532,6 +557,7 @@ column_fit_categorical(ColumnModel *cm, char **values, int nvalues, int64 nrows,
 		string_counts_hash *table = string_counts_create(CurrentMemoryContext, 256, NULL);
 		string_counts_iterator it;
 		StringCount *entry;
+		StringCount **distinct;
 		int			ndistinct = 0;
 
 		for (i = 0; i < nvalues; i++)
@@ -543,25 +569,24 @@ column_fit_categorical(ColumnModel *cm, char **values, int nvalues, int64 nrows,
 			entry = string_counts_insert(table, values[i], &found);
 			entry->count = found ? entry->count + 1 : 1;
 		}
-		/* the distinct values with their counts, in the order of the labels */
+		/* the distinct values (their entries), in the order of the labels */
+		distinct = palloc(sizeof(StringCount *) * Max(table->members, 1));
 		string_counts_start_iterate(table, &it);
 		while ((entry = string_counts_iterate(table, &it)) != NULL)
-		{
-			values[ndistinct] = (char *) entry->value;
-			ndistinct++;
-		}
-		qsort(values, ndistinct, sizeof(char *), compare_cstring);
+			distinct[ndistinct++] = entry;
+		qsort(distinct, ndistinct, sizeof(StringCount *), compare_string_count);
 
 		labels = palloc(sizeof(char *) * Max(ndistinct, 1));
 		counts = palloc(sizeof(int) * Max(ndistinct, 1));
 		rare = palloc(sizeof(char *) * Max(nvalues, 1));
 		for (i = 0; i < ndistinct; i++)
 		{
-			int			c = string_counts_lookup(table, values[i])->count;
+			char	   *value = (char *) distinct[i]->value;
+			int			c = distinct[i]->count;
 
 			if (c >= mgs)
 			{
-				labels[nlabels] = values[i];
+				labels[nlabels] = value;
 				counts[nlabels] = c;
 				nlabels++;
 				nkept += c;
@@ -569,10 +594,11 @@ column_fit_categorical(ColumnModel *cm, char **values, int nvalues, int64 nrows,
 			else
 			{
 				for (k = 0; k < c; k++)
-					rare[nrare++] = values[i];
+					rare[nrare++] = value;
 				rare_distinct++;
 			}
 		}
+		pfree(distinct);
 		string_counts_destroy(table);
 	}
 

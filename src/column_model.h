@@ -60,6 +60,7 @@ first_above(const double *a, int n, double value, bool or_equal)
 
 /* ascending by value, ties by index (so the order never depends on qsort) */
 extern void sort_value_indexes(ValueIndex *a, size_t n);
+extern int	distinct_string_count(char *const *strings, int n);
 extern int	sort_rows_by_value(const double *numbers, const bool *isnull, int nrows,
 							   int *order);
 extern double column_value_cdf(const ColumnModel *cm, double value);

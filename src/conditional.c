@@ -153,14 +153,6 @@ struct ConditionalSampler
 };
 
 /*
- * Dimensions correlated at least TIED_CORRELATION (dependence.h) are one
- * variable: the missingness of columns NULL in the same rows.  When both
- * are restricted, a Gibbs chain over the two would barely move (each
- * step's spread is sqrt(1 - r^2), 0.0045), so the copy's set is merged into
- * the first one's and the copy takes its uniform.
- */
-
-/*
  * x = mean + sd * t with t standard normal, given x in one of the box's
  * intervals; remembers which.
  */
@@ -316,7 +308,14 @@ conditional_create(const DependenceSampler *ds, USet **sets, SynthRng *rng,
 		cs->independent_sets[j] = s;
 	}
 
-	/* the sets by position in the copula, tied copies merged into the first */
+	/*
+	 * The sets by position in the copula.  Dimensions correlated at least
+	 * TIED_CORRELATION (dependence.h) are one variable: the missingness of
+	 * columns NULL in the same rows.  When both are restricted, a Gibbs
+	 * chain over the two would barely move (each step's spread is
+	 * sqrt(1 - r^2), 0.0045), so the copy's set is merged into the first
+	 * one's and the copy takes its uniform.
+	 */
 	restricted = palloc(sizeof(USet *) * Max(dim, 1));
 	copied = palloc0(sizeof(bool) * Max(dim, 1));
 	cs->copy_column = palloc(sizeof(int) * Max(dim, 1));

@@ -670,14 +670,14 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 			}
 			if (!(hi > lo))
 				scores[(Size) k * n + r] = synth_normal_quantile(lo);
-			else if (tie >= 0)
+			else
 			{
+				/* every interval of positive width is one of the cached ones */
+				Assert(tie >= 0 && tie < nties + 2);
 				if (isnan(tie_mean[tie]))
 					tie_mean[tie] = interval_mean(lo, hi);
 				scores[(Size) k * n + r] = tie_mean[tie];
 			}
-			else
-				scores[(Size) k * n + r] = interval_mean(lo, hi);
 		}
 		if (!missingness && cm->kind == COLUMN_NUMERIC)
 			numeric_lookup_free(&lookup);

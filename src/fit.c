@@ -520,19 +520,6 @@ all_null(const SampleColumn *sc, int n)
 /* a group's column blends in at most this many of the table's values */
 #define BLEND_MAX_VALUES 256
 
-/* how many distinct strings the n given ones hold (sorts them) */
-static int
-distinct_strings(char **strings, int n)
-{
-	int			d = 0,
-				i;
-
-	qsort(strings, n, sizeof(char *), compare_cstring);
-	for (i = 0; i < n; i++)
-		d += i == 0 || strcmp(strings[i - 1], strings[i]) != 0;
-	return d;
-}
-
 /*
  * blend_pooled_with_table: a group's model of a categorical column pools
  * the values seen in fewer than min_group_size of the group's rows, and
@@ -618,7 +605,7 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 		else
 			rare_values[rare++] = sc->strings[r];
 	}
-	rare_distinct = distinct_strings(rare_values, rare);
+	rare_distinct = distinct_string_count(rare_values, rare);
 	pfree(own_codes);
 	pfree(all_codes);
 	pfree(rare_values);
@@ -683,8 +670,9 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 /*
  * sample_split: the rows of "sample" in each group 0 .. ngroups - 1, copied
  * in one pass over each column (a text value's string is shared, not
- * copied); a row of a group beyond those is left out.  With "with_order", each group keeps the order
- * of its rows' values that a column has (SampleColumn's order).
+ * copied); a row of a group beyond those is left out.  With "with_order",
+ * each group keeps the order of its rows' values that a column has
+ * (SampleColumn's order).
  */
 static TableSample **
 sample_split(const TableSample *sample, const int *row_group, int ngroups, bool with_order)

@@ -308,7 +308,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 	for (pass = 0; pass < (allow_numeric ? 2 : 1) && best < 0; pass++)
 	for (g = 0; g < d; g++)
 	{
-		int			counts[MAX_CODES];
+		const CodeCounts *gc;
 		int			big = 0,
 					small_rows = 0;
 		double		mi = 0.0,
@@ -333,29 +333,32 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		}
 		else
 			continue;
-		memset(counts, 0, sizeof(counts));
-		for (r = 0; r < n; r++)
-			counts[gcodes[g][r]]++;
+		if (gcodes[g] == codes[g])
+			gc = &counts_of[g];
+		else
+		{
+			code_counts(gcodes[g], n, &gcounts);
+			gc = &gcounts;
+		}
 		for (r = 0; r < MAX_CODES; r++)
 		{
-			if (counts[r] >= min_rows)
+			if (gc->count[r] >= min_rows)
 				big++;
 			else
-				small_rows += counts[r];
+				small_rows += gc->count[r];
 		}
 		/* too few rows in small levels for a group: they join the largest */
 		if (small_rows > 0 && small_rows < min_rows)
 			small_rows = 0;
 		if (big > GROUP_MAX || big + (small_rows > 0) < 2)
 			continue;
-		code_counts(gcodes[g], n, &gcounts);
 		for (c = 0; c < d; c++)
 		{
 			double		df_c;
 
 			if (c != g && codes[c] != NULL)
 			{
-				mi += mutual_information(gcodes[g], &gcounts, codes[c], &counts_of[c], n,
+				mi += mutual_information(gcodes[g], gc, codes[c], &counts_of[c], n,
 										 joint, logs, &df_c);
 				df += df_c;
 			}
@@ -379,16 +382,20 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 
 	if (best >= 0)
 	{
-		int			counts[MAX_CODES];
+		const int  *counts;
 		int			group_of[MAX_CODES];
 		int			k = 0;
 		int			small_rows = 0;
 		int			largest = 0;
 		int			pooled_group;
 
-		memset(counts, 0, sizeof(counts));
-		for (r = 0; r < n; r++)
-			counts[gcodes[best][r]]++;
+		if (gcodes[best] == codes[best])
+			counts = counts_of[best].count;
+		else
+		{
+			code_counts(gcodes[best], n, &gcounts);
+			counts = gcounts.count;
+		}
 		for (r = 0; r < MAX_CODES; r++)
 		{
 			group_of[r] = -1;
