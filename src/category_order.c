@@ -47,7 +47,7 @@
  * sharing their mean rank (NaN for NULL); NULL if the column is constant.
  */
 static double *
-numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
+numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n, const int *known_order)
 {
 	int		   *order;
 	double	   *z;
@@ -59,7 +59,16 @@ numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n)
 		sc->numbers == NULL)
 		return NULL;
 	order = palloc(sizeof(int) * Max(n, 1));
-	m = sort_rows_by_value(sc->numbers, sc->isnull, n, order);
+	if (known_order != NULL)
+	{
+		/* the sample's own order (these are all its rows) */
+		m = 0;
+		for (r = 0; r < n; r++)
+			m += !sc->isnull[r];
+		memcpy(order, known_order, sizeof(int) * m);
+	}
+	else
+		m = sort_rows_by_value(sc->numbers, sc->isnull, n, order);
 	if (m < 2 || sc->numbers[order[0]] == sc->numbers[order[m - 1]])
 	{
 		pfree(order);
@@ -144,7 +153,8 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 	z = palloc0(sizeof(double *) * ncols);
 	codes = palloc(sizeof(int) * n);
 	for (j = 0; j < ncols; j++)
-		if ((z[j] = numeric_scores(&model->columns[j], &cols[j], n)) != NULL)
+		if ((z[j] = numeric_scores(&model->columns[j], &cols[j], n,
+								   n == sample->nrows ? sample->columns[j].order : NULL)) != NULL)
 			nnumeric++;
 
 	for (c = 0; c < ncols && nnumeric > 0; c++)

@@ -569,34 +569,35 @@ column_fit_categorical(ColumnModel *cm, char **values, int nvalues, int64 nrows,
 			entry = string_counts_insert(table, values[i], &found);
 			entry->count = found ? entry->count + 1 : 1;
 		}
-		/* the distinct values (their entries), in the order of the labels */
+		/*
+		 * The kept values (their entries), in the order of the labels; the
+		 * rare ones in any order (their shape does not depend on it), so an
+		 * identifier column sorts nothing.
+		 */
 		distinct = palloc(sizeof(StringCount *) * Max(table->members, 1));
+		rare = palloc(sizeof(char *) * Max(nvalues, 1));
 		string_counts_start_iterate(table, &it);
 		while ((entry = string_counts_iterate(table, &it)) != NULL)
-			distinct[ndistinct++] = entry;
+		{
+			if (entry->count >= mgs)
+				distinct[ndistinct++] = entry;
+			else
+			{
+				for (k = 0; k < entry->count; k++)
+					rare[nrare++] = (char *) entry->value;
+				rare_distinct++;
+			}
+		}
 		qsort(distinct, ndistinct, sizeof(StringCount *), compare_string_count);
 
 		labels = palloc(sizeof(char *) * Max(ndistinct, 1));
 		counts = palloc(sizeof(int) * Max(ndistinct, 1));
-		rare = palloc(sizeof(char *) * Max(nvalues, 1));
 		for (i = 0; i < ndistinct; i++)
 		{
-			char	   *value = (char *) distinct[i]->value;
-			int			c = distinct[i]->count;
-
-			if (c >= mgs)
-			{
-				labels[nlabels] = value;
-				counts[nlabels] = c;
-				nlabels++;
-				nkept += c;
-			}
-			else
-			{
-				for (k = 0; k < c; k++)
-					rare[nrare++] = value;
-				rare_distinct++;
-			}
+			labels[nlabels] = (char *) distinct[i]->value;
+			counts[nlabels] = distinct[i]->count;
+			nlabels++;
+			nkept += distinct[i]->count;
 		}
 		pfree(distinct);
 		string_counts_destroy(table);
