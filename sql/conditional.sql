@@ -98,11 +98,16 @@ SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 1 ORDER 
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 30 AND agee < 40');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age IN (SELECT 1)');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'count(*) > 1');
+-- a condition cut short: its last word reads as a name, pointed at
+SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 30 AND');
 -- no support in the model: a value it does not keep (seen once), a range
 -- outside its domain, parts that cannot hold together, always false,
 -- IS NULL on a column without NULLs
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'city = ''Village 2999''');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 95');
+-- equality outside the range, and inside it between the recorded steps
+SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age = 95');
+SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'height = 170.05');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 60 AND age < 40');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 60 AND 1 = 2');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age IS NULL');

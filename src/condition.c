@@ -26,6 +26,7 @@
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "executor/executor.h"
+#include "mb/pg_wchar.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -105,9 +106,27 @@ condition_parse(const char *text)
 				 errhint("Write it like a WHERE clause over the table's columns, for example 'age >= 70 AND status = 2'.")));
 	target = linitial_node(ResTarget, sel->targetList);
 	if (target->name != NULL)
+	{
+		/*
+		 * A word after the expression ('age > 60 AND' with nothing after
+		 * AND) parses as a name for it, as in a SELECT list: point at the
+		 * last place the word appears.
+		 */
+		int			len = strlen(target->name);
+		int			at = -1;
+		int			i;
+
+		for (i = strlen(text) - len; i >= 0 && at < 0; i--)
+			if (pg_strncasecmp(text + i, target->name, len) == 0)
+				at = i;
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("condition must be a single boolean expression")));
+				 errmsg("condition must be a single boolean expression"),
+				 errdetail("The word \"%s\" after the expression is read as a name for it.",
+						   target->name),
+				 errhint("Complete the condition after that word, or remove it."),
+				 at >= 0 ? errposition(pg_mbstrlen_with_len(text, at) + 1) : 0));
+	}
 	return target->val;
 }
 

@@ -445,7 +445,8 @@ synth_drop(PG_FUNCTION_ARGS)
 	if (!if_exists)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("synth model \"%s\" does not exist", name)));
+				 errmsg("synth model \"%s\" does not exist", name),
+				 errhint("Pass if_exists => true to skip a model that may not exist.")));
 	ereport(NOTICE,
 			(errmsg("synth model \"%s\" does not exist, skipping", name)));
 	PG_RETURN_BOOL(false);

@@ -1091,11 +1091,19 @@ report_unsupported_atom(Sampler *s, const Condition *cond, int a, TupleDesc desc
 				 errdetail("No value of column \"%s\" that the model keeps satisfies it; values seen in fewer than %d rows are not stored.",
 						   col, s->model->min_group_size),
 				 errhint("synth_model('%s') lists the values the model keeps.", model_name)));
-	if (atom->strategy == BTEqualStrategyNumber)
+	/*
+	 * An equality inside the range: the value falls between the steps the
+	 * column was recorded with, or on a continuous stretch, where no single
+	 * value has a chance.  Outside it, the range is all there is to say.
+	 */
+	if (atom->strategy == BTEqualStrategyNumber &&
+		(atom->nconsts > 1 ||
+		 (condition_atom_test(atom, (FmgrInfo *) &atom->le, numeric_value_at(cs, 0.0)) &&
+		  condition_atom_test(atom, (FmgrInfo *) &atom->ge, numeric_value_at(cs, U_MAX)))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
-				 errdetail("The model samples no value of column \"%s\" equal to it: its values lie between %s and %s, on the steps the column was recorded with or spread continuously.",
+				 errdetail("The model samples no value of column \"%s\" equal to it: between %s and %s its values fall on the steps the column was recorded with, or spread continuously.",
 						   col, datum_text(att->atttypid, numeric_value_at(cs, 0.0)),
 						   datum_text(att->atttypid, numeric_value_at(cs, U_MAX))),
 				 errhint("Ask for a range instead, for example \"%s\" BETWEEN two values.", col)));
