@@ -59,6 +59,7 @@ GROUP BY ord, col
 ORDER BY ord;
 
 \echo '== Categorical columns: share of rows in %, real vs synthetic'
+\echo '   (a value seen in fewer than 5 real rows, such as sex ".", is never stored, so never sampled)'
 SELECT col AS "column",
        coalesce(value, '(null)') AS value,
        round(100.0 * count(*) FILTER (WHERE src = 'real')
