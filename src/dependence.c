@@ -197,8 +197,26 @@ numeric_lookup_free(NumericLookup *nl)
  * in *piece the piece whose interval it is (an atom, or an end piece that
  * takes a value past the model's ends), or -1 for a point (lo == hi).
  */
+/*
+ * first_above(a, n, x, true) by walking on from *cursor: for values taken
+ * in ascending order, one pass over a instead of a search per value.  Any
+ * cursor at or below the answer gives the same answer.
+ */
+static inline int
+walk_above(const double *a, int n, double x, int *cursor)
+{
+	while (*cursor < n && a[*cursor] < x)
+		(*cursor)++;
+	return *cursor;
+}
+
+/*
+ * "cursor" (two ints, zero at first, or NULL) lets values that come in
+ * ascending order walk the lookup's arrays instead of searching them.
+ */
 static void
-numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi, int *piece)
+numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi, int *piece,
+				 int *cursor)
 {
 	const QuantileFunction *qf = nl->qf;
 	const QuantilePiece *p;
@@ -223,7 +241,8 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi, int 
 	}
 
 	/* an atom's value: its whole interval */
-	a = first_above(nl->atom_value, nl->natoms, x, true);
+	a = cursor ? walk_above(nl->atom_value, nl->natoms, x, &cursor[0]) :
+		first_above(nl->atom_value, nl->natoms, x, true);
 	if (a < nl->natoms && nl->atom_value[a] == x)
 	{
 		int			i = nl->atoms[a];
@@ -236,7 +255,8 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi, int 
 
 	/* otherwise the first range that reaches it */
 	*piece = -1;
-	a = first_above(nl->range_hi, nl->nranges, x, true);
+	a = cursor ? walk_above(nl->range_hi, nl->nranges, x, &cursor[1]) :
+		first_above(nl->range_hi, nl->nranges, x, true);
 	if (a == nl->nranges)
 	{
 		/* above every range: the top of the highest piece below it */
@@ -604,6 +624,8 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 		double		nf = cm->null_frac;
 		NumericLookup lookup = {0};
 		double	   *tie_mean = NULL;	/* per interval (below), NaN = not yet */
+		int		   *visit = NULL;	/* the rows in order of value, if known */
+		int			cursor[2] = {0, 0};
 		int			nties = 0,
 					i;
 
@@ -616,6 +638,17 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 		{
 			numeric_lookup_build(&cm->quantiles, &lookup);
 			nties = cm->quantiles.npieces;
+			if (sc->order != NULL)
+			{
+				/* the NULL rows first, then the others in order of value */
+				int			m = 0;
+
+				visit = palloc(sizeof(int) * n);
+				for (r = 0; r < n; r++)
+					if (sc->isnull[r])
+						visit[m++] = r;
+				memcpy(visit + m, sc->order, sizeof(int) * (n - m));
+			}
 		}
 		/*
 		 * The intervals a score can be the mean of: each numeric piece or
@@ -627,13 +660,14 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 		for (i = 0; i < nties + 2; i++)
 			tie_mean[i] = get_float8_nan();
 
-		for (r = 0; r < n; r++)
+		for (i = 0; i < n; i++)
 		{
 			double		lo,
 						hi;
 			int			tie = -1;	/* the cache entry of this interval */
 
-			if ((r & 1023) == 0)
+			r = visit ? visit[i] : i;
+			if ((i & 1023) == 0)
 				CHECK_FOR_INTERRUPTS();
 			if (missingness)
 			{
@@ -647,7 +681,8 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 				continue;
 			}
 			else if (cm->kind == COLUMN_NUMERIC)
-				numeric_interval(&lookup, sc->numbers[r], &lo, &hi, &tie);
+				numeric_interval(&lookup, sc->numbers[r], &lo, &hi, &tie,
+								 visit ? cursor : NULL);
 			else if (codes[r] >= 0)
 			{
 				lo = codes[r] > 0 ? cm->category_cum[codes[r] - 1] : 0.0;
@@ -681,6 +716,8 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 		}
 		if (!missingness && cm->kind == COLUMN_NUMERIC)
 			numeric_lookup_free(&lookup);
+		if (visit)
+			pfree(visit);
 		pfree(tie_mean);
 	}
 
