@@ -106,6 +106,19 @@ BEGIN
 END $$;
 SELECT synth_drop('copy');
 
+-- a quantile piece from -DBL_MAX to DBL_MAX has finite ends but no finite
+-- width (it would sample NaN, and a string length cast from NaN wrote far
+-- outside its buffer): the reader refuses it
+CREATE TABLE wide_piece (x float8);
+INSERT INTO wide_piece SELECT i FROM generate_series(1, 20) i;
+SELECT synth_fit('wide_piece');
+SELECT synth_model('wide_piece')->'columns'->0->'distribution'->1 AS piece;
+UPDATE synth_models SET model = overlay(model placing '\xffefffffffffffff7fefffffffffffff'::bytea
+                                        from position('\x40160000000000004025000000000000'::bytea in model) for 16)
+WHERE name = 'wide_piece';
+SELECT count(*) FROM synth_sample(NULL::wide_piece, 5);
+SELECT synth_drop('wide_piece');
+
 -- strings are in the encoding of the database the model was fitted in: a
 -- model from a LATIN1 database (as after restoring a dump of synth_models
 -- into a UTF8 one) is converted, and bytes that are not valid text are a

@@ -52,6 +52,7 @@
 
 #include "column_model.h"
 #include "model_store.h"
+#include "string_shape.h"
 
 #define COLUMN_FLAG_KEY 0x01
 #define MODEL_MAGIC "SYNM"
@@ -403,6 +404,9 @@ get_quantiles(ModelReader *r, QuantileFunction *qf)
 		p->cum = get_prob(r);
 		if (p->hi < p->lo)
 			corrupt(r, "A quantile piece ends before it starts.");
+		/* a width beyond a double's range would sample NaN */
+		if (!isfinite(p->hi - p->lo))
+			corrupt(r, "A quantile piece is wider than a number can be.");
 		if (p->cum < prev)
 			corrupt(r, "Cumulative probabilities in the model decrease.");
 		prev = p->cum;
@@ -472,6 +476,10 @@ read_column(ModelReader *r, ColumnModel *cm)
 					get_quantiles(r, &cm->shape->length);
 					if (cm->shape->length.npieces == 0)
 						corrupt(r, "A string shape has no lengths.");
+					for (i = 0; i < cm->shape->length.npieces; i++)
+						if (cm->shape->length.pieces[i].lo < 0.0 ||
+							cm->shape->length.pieces[i].hi > STRING_SHAPE_MAX_LENGTH)
+							corrupt(r, "A string shape has a length out of range.");
 					for (i = 0; i < SHAPE_POSITIONS; i++)
 					{
 						prev = 0.0;

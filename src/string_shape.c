@@ -115,8 +115,8 @@ string_shape_generate(const StringShape *shape, SynthRng *rng, double u,
 	int			len;
 	int			i;
 
-	/* clamp as a double: a damaged model may hold any finite length */
-	len = x < 1.0 ? 1 : (x > maxlen ? maxlen : (int) x);
+	/* clamp as a double, NaN to 1: never an int cast of a wild value */
+	len = !(x >= 1.0) ? 1 : (x > maxlen ? maxlen : (int) x);
 	for (i = 0; i < len; i++)
 	{
 		const double *cum = shape->class_cum[(int) ((int64) i * SHAPE_POSITIONS / len)];
