@@ -59,6 +59,11 @@ SELECT * FROM synth_sample(NULL::record, 10);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM synth_sample('no_such_model', 10);
 \echo :LAST_ERROR_SQLSTATE
+-- a near miss of a model the caller can read is named in the hint
+\set VERBOSITY default
+SELECT * FROM synth_sample(NULL::people, 10, model => 'peple');
+SELECT * FROM synth_sample('People', 10);
+\set VERBOSITY terse
 SELECT * FROM synth_sample(NULL::text, 10, 1);
 \echo :LAST_ERROR_SQLSTATE
 SELECT synth_fit('people');

@@ -49,6 +49,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
+#include "utils/varlena.h"
 
 #include "column_model.h"
 #include "model_store.h"
@@ -733,6 +734,39 @@ check_model_name(const char *name)
 }
 
 /*
+ * The name of a model the caller can read that is a near miss of "name" (a
+ * typing slip: at most a third of its characters, and at most 3, to insert,
+ * delete or change), or NULL.  Inside an SPI connection.
+ */
+static const char *
+nearest_model_name(const char *name)
+{
+	int			len = strlen(name);
+	int			limit = Max(1, Min(3, len / 3));
+	int			best_distance = limit + 1;
+	const char *best = NULL;
+	uint64		i;
+
+	if (SPI_execute(psprintf("SELECT name FROM %s ORDER BY name", model_table()), true, 0) != SPI_OK_SELECT)
+		return NULL;
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char	   *candidate = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		int			d;
+
+		if (candidate == NULL || abs((int) strlen(candidate) - len) > limit)
+			continue;
+		d = varstr_levenshtein(name, len, candidate, strlen(candidate), 1, 1, 1, false);
+		if (d < best_distance)
+		{
+			best_distance = d;
+			best = candidate;
+		}
+	}
+	return best;
+}
+
+/*
  * model_load: read and decode model "name" with the caller's privileges on
  * synth_models.  Errors if there is no such model.  The result is allocated
  * in the caller's memory context.
@@ -762,10 +796,20 @@ model_load(const char *name)
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading synth_models failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
+	{
+		const char *near = nearest_model_name(name);
+
+		if (near)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("synth model \"%s\" does not exist", name),
+					 errhint("Perhaps you meant the model \"%s\". Otherwise fit it first with synth_fit().",
+							 near)));
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("synth model \"%s\" does not exist", name),
 				 errhint("Fit it first with synth_fit().")));
+	}
 
 	tuple = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
