@@ -37,6 +37,7 @@
 #include "parser/parser.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
 
 #include "column_types.h"
 #include "condition.h"
@@ -340,6 +341,7 @@ condition_prepare(const char *text, TupleDesc desc)
 	Node	   *expr;
 	List	   *conjuncts;
 	ListCell   *lc;
+	Oid			relid;
 
 	cond->text = pstrdup(text);
 	errcb.callback = condition_error_callback;
@@ -366,6 +368,7 @@ condition_prepare(const char *text, TupleDesc desc)
 	conjuncts = make_ands_implicit((Expr *) expr);
 
 	cond->atoms = palloc(sizeof(ConditionAtom) * Max(list_length(conjuncts), 1));
+	relid = get_typ_typrelid(desc->tdtypeid);
 	foreach(lc, conjuncts)
 	{
 		Node	   *node = lfirst(lc);
@@ -381,7 +384,19 @@ condition_prepare(const char *text, TupleDesc desc)
 		if (atom_from_conjunct(node, &cond->atoms[cond->natoms]))
 			cond->natoms++;
 		else
+		{
 			cond->residual = true;
+			/* the part as SQL, when the row type names a relation */
+			if (OidIsValid(relid))
+			{
+				char	   *part = deparse_expression(node,
+													  deparse_context_for(get_rel_name(relid), relid),
+													  false, false);
+
+				cond->residual_text = cond->residual_text ?
+					psprintf("%s AND %s", cond->residual_text, part) : part;
+			}
+		}
 	}
 
 	cond->qual = ExecInitQual(conjuncts, NULL);

@@ -44,6 +44,7 @@ typedef struct Condition
 	int			natoms;
 	ConditionAtom *atoms;
 	bool		residual;		/* parts only checking can enforce */
+	char	   *residual_text;	/* those parts as SQL, for messages, or NULL */
 	bool		always_false;	/* the condition folded to false or NULL */
 
 	/* the whole condition, checked on every row */

@@ -1211,6 +1211,9 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too few sampled rows satisfy the condition"),
+					 s->condition->residual_text ?
+					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it; the part checked on each row is: %s.",
+							   s->accepted, s->attempts, s->condition->residual_text) :
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it.",
 							   s->accepted, s->attempts),
 					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns, <, <=, >, >=, BETWEEN and = on numeric and date columns, IS [NOT] NULL, joined by AND.")));
