@@ -107,6 +107,7 @@ SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'city = ''Villa
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 95');
 -- equality outside the range, and inside it between the recorded steps
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age = 95');
+SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age IN (95, 96)');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'height = 170.05');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 60 AND age < 40');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 60 AND 1 = 2');

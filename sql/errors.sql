@@ -63,7 +63,17 @@ SELECT * FROM synth_sample('no_such_model', 10);
 \set VERBOSITY default
 SELECT * FROM synth_sample(NULL::people, 10, model => 'peple');
 SELECT * FROM synth_sample('People', 10);
+-- names beyond 255 characters are compared too (no levenshtein length error)
+SELECT synth_fit('people', model => repeat('m', 300)) = repeat('m', 300) AS long_name_fitted;
+SELECT count(*) FROM synth_sample(repeat('m', 299) || 'n', 1);
+SELECT synth_drop(repeat('m', 300));
 \set VERBOSITY terse
+-- values whose span is beyond a double: a clear fit error, not a corrupt model
+CREATE TABLE far_apart (x float8);
+INSERT INTO far_apart SELECT CASE WHEN i % 2 = 0 THEN -1.5e308 ELSE 1.5e308 END FROM generate_series(1, 20) i;
+SELECT synth_fit('far_apart');
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE far_apart;
 SELECT * FROM synth_sample(NULL::text, 10, 1);
 \echo :LAST_ERROR_SQLSTATE
 SELECT synth_fit('people');

@@ -45,6 +45,8 @@
 /*
  * Normal scores of a numeric column from its ranks in the sample, ties
  * sharing their mean rank (NaN for NULL); NULL if the column is constant.
+ * "known_order", if not NULL, is the sample's own order of the rows with a
+ * value (SampleColumn.order), which spares the sort.
  */
 static double *
 numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n, const int *known_order)

@@ -249,7 +249,24 @@ window_mean(const double *sorted, int n, int from, int count)
 	}
 	for (i = from; i < from + count; i++)
 		s += sorted[i];
+	if (!isfinite(s))
+	{
+		/* values near the largest double: the mean without the overflow */
+		s = 0.0;
+		for (i = from; i < from + count; i++)
+			s += sorted[i] / count;
+		return s;
+	}
 	return s / count;
+}
+
+/* (a + b) / 2 without overflow near the largest double */
+static inline double
+midpoint(double a, double b)
+{
+	double		s = a + b;
+
+	return isfinite(s) ? s / 2.0 : a / 2.0 + b / 2.0;
 }
 
 /*
@@ -337,7 +354,7 @@ quantile_fit(QuantileFunction *qf, double *sorted, int n, int min_group_size)
 		{
 			int			cut = (int) ((int64) nrest * i / nseg);
 
-			bound[i] = (rest[cut - 1] + rest[cut]) / 2.0;
+			bound[i] = midpoint(rest[cut - 1], rest[cut]);
 		}
 		if (nseg == 1)
 		{

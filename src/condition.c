@@ -341,7 +341,6 @@ condition_prepare(const char *text, TupleDesc desc)
 	Node	   *expr;
 	List	   *conjuncts;
 	ListCell   *lc;
-	Oid			relid;
 
 	cond->text = pstrdup(text);
 	errcb.callback = condition_error_callback;
@@ -368,7 +367,7 @@ condition_prepare(const char *text, TupleDesc desc)
 	conjuncts = make_ands_implicit((Expr *) expr);
 
 	cond->atoms = palloc(sizeof(ConditionAtom) * Max(list_length(conjuncts), 1));
-	relid = get_typ_typrelid(desc->tdtypeid);
+	cond->relid = get_typ_typrelid(desc->tdtypeid);
 	foreach(lc, conjuncts)
 	{
 		Node	   *node = lfirst(lc);
@@ -386,16 +385,7 @@ condition_prepare(const char *text, TupleDesc desc)
 		else
 		{
 			cond->residual = true;
-			/* the part as SQL, when the row type names a relation */
-			if (OidIsValid(relid))
-			{
-				char	   *part = deparse_expression(node,
-													  deparse_context_for(get_rel_name(relid), relid),
-													  false, false);
-
-				cond->residual_text = cond->residual_text ?
-					psprintf("%s AND %s", cond->residual_text, part) : part;
-			}
+			cond->residual_parts = lappend(cond->residual_parts, node);
 		}
 	}
 
@@ -403,6 +393,31 @@ condition_prepare(const char *text, TupleDesc desc)
 	cond->econtext = CreateStandaloneExprContext();
 	cond->slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
 	return cond;
+}
+
+/*
+ * The parts of the condition only checking can enforce, as PostgreSQL reads
+ * them (casts included), joined by AND; NULL when there are none or the row
+ * type names no relation to deparse them against.  For messages only.
+ */
+char *
+condition_residual_text(const Condition *cond)
+{
+	List	   *context;
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (cond->residual_parts == NIL || !OidIsValid(cond->relid))
+		return NULL;
+	context = deparse_context_for(get_rel_name(cond->relid), cond->relid);
+	initStringInfo(&buf);
+	foreach(lc, cond->residual_parts)
+	{
+		if (buf.len > 0)
+			appendStringInfoString(&buf, " AND ");
+		appendStringInfoString(&buf, deparse_expression(lfirst(lc), context, false, false));
+	}
+	return buf.data;
 }
 
 /* does the row satisfy the whole condition (NULL counts as no)? */

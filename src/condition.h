@@ -44,7 +44,8 @@ typedef struct Condition
 	int			natoms;
 	ConditionAtom *atoms;
 	bool		residual;		/* parts only checking can enforce */
-	char	   *residual_text;	/* those parts as SQL, for messages, or NULL */
+	List	   *residual_parts; /* those parts (expression trees), for messages */
+	Oid			relid;			/* the relation of the row type, or InvalidOid */
 	bool		always_false;	/* the condition folded to false or NULL */
 
 	/* the whole condition, checked on every row */
@@ -55,6 +56,7 @@ typedef struct Condition
 
 extern Condition *condition_prepare(const char *text, TupleDesc desc);
 extern bool condition_holds(Condition *cond, const Datum *values, const bool *nulls);
+extern char *condition_residual_text(const Condition *cond);
 extern bool condition_atom_test(const ConditionAtom *atom, FmgrInfo *op, Datum value);
 
 #endif							/* SYNTH_CONDITION_H */

@@ -193,11 +193,6 @@ numeric_lookup_free(NumericLookup *nl)
 }
 
 /*
- * The interval [lo, hi) of u in the non-NULL part for a numeric value, and
- * in *piece the piece whose interval it is (an atom, or an end piece that
- * takes a value past the model's ends), or -1 for a point (lo == hi).
- */
-/*
  * first_above(a, n, x, true) by walking on from *cursor: for values taken
  * in ascending order, one pass over a instead of a search per value.  Any
  * cursor at or below the answer gives the same answer.
@@ -211,6 +206,9 @@ walk_above(const double *a, int n, double x, int *cursor)
 }
 
 /*
+ * The interval [lo, hi) of u in the non-NULL part for a numeric value, and
+ * in *piece the piece whose interval it is (an atom, or an end piece that
+ * takes a value past the model's ends), or -1 for a point (lo == hi).
  * "cursor" (two ints, zero at first, or NULL) lets values that come in
  * ascending order walk the lookup's arrays instead of searching them.
  */

@@ -474,6 +474,14 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 					else
 						for (k = 0; k < nvalues; k++)
 							values[k] = sc->numbers[sc->order[k]];
+					/* a model's piece must have a width a double can hold */
+					if (nvalues > 1 && !isfinite(values[nvalues - 1] - values[0]))
+						ereport(ERROR,
+								(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+								 errmsg("values of column \"%s\" lie too far apart to model", fc->name),
+								 errdetail("They run from %g to %g, a span beyond the range of double precision.",
+										   values[0], values[nvalues - 1]),
+								 errhint("Exclude the column, or fit a view that rescales it.")));
 					column_fit_numeric(cm, values, nvalues, n, fc->max_decimals, min_group_size);
 					cm->is_key = fc->is_key;
 					pfree(values);

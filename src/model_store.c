@@ -735,14 +735,15 @@ check_model_name(const char *name)
 
 /*
  * The name of a model the caller can read that is a near miss of "name" (a
- * typing slip: at most a third of its characters, and at most 3, to insert,
- * delete or change), or NULL.  Inside an SPI connection.
+ * typing slip: a third of its characters, at least 1 and at most 3, to
+ * insert, delete or change), or NULL.  Inside an SPI connection.
  */
 static const char *
 nearest_model_name(const char *name)
 {
 	int			len = strlen(name);
-	int			limit = Max(1, Min(3, len / 3));
+	int			chars = pg_mbstrlen(name);
+	int			limit = Max(1, Min(3, chars / 3));
 	int			best_distance = limit + 1;
 	const char *best = NULL;
 	uint64		i;
@@ -754,9 +755,11 @@ nearest_model_name(const char *name)
 		char	   *candidate = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 		int			d;
 
-		if (candidate == NULL || abs((int) strlen(candidate) - len) > limit)
+		if (candidate == NULL || abs(pg_mbstrlen(candidate) - chars) > limit)
 			continue;
-		d = varstr_levenshtein(name, len, candidate, strlen(candidate), 1, 1, 1, false);
+		/* bounded by the limit, and for names of any length */
+		d = varstr_levenshtein_less_equal(name, len, candidate, strlen(candidate),
+										  1, 1, 1, limit, true);
 		if (d < best_distance)
 		{
 			best_distance = d;

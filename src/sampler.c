@@ -1063,6 +1063,21 @@ datum_text(Oid typid, Datum d)
 	return OidOutputFunctionCall(out, d);
 }
 
+/* does any value of an "=" or IN atom lie within the column's sampled range? */
+static bool
+equality_inside_range(const ConditionAtom *atom, const ColumnSampler *cs)
+{
+	Datum		low = numeric_value_at(cs, 0.0);
+	Datum		high = numeric_value_at(cs, U_MAX);
+	int			i;
+
+	for (i = 0; i < atom->nconsts; i++)
+		if (DatumGetBool(FunctionCall2Coll((FmgrInfo *) &atom->le, atom->collation, low, atom->consts[i])) &&
+			DatumGetBool(FunctionCall2Coll((FmgrInfo *) &atom->ge, atom->collation, high, atom->consts[i])))
+			return true;
+	return false;
+}
+
 /* why atom a has no support in the top model, as an error */
 static void
 report_unsupported_atom(Sampler *s, const Condition *cond, int a, TupleDesc desc,
@@ -1096,10 +1111,7 @@ report_unsupported_atom(Sampler *s, const Condition *cond, int a, TupleDesc desc
 	 * column was recorded with, or on a continuous stretch, where no single
 	 * value has a chance.  Outside it, the range is all there is to say.
 	 */
-	if (atom->strategy == BTEqualStrategyNumber &&
-		(atom->nconsts > 1 ||
-		 (condition_atom_test(atom, (FmgrInfo *) &atom->le, numeric_value_at(cs, 0.0)) &&
-		  condition_atom_test(atom, (FmgrInfo *) &atom->ge, numeric_value_at(cs, U_MAX)))))
+	if (atom->strategy == BTEqualStrategyNumber && equality_inside_range(atom, cs))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
@@ -1188,6 +1200,7 @@ static void
 sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 {
 	MemoryContext old = MemoryContextSwitchTo(s->attempt_ctx);
+	char	   *residual;
 
 	for (;;)
 	{
@@ -1211,9 +1224,9 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too few sampled rows satisfy the condition"),
-					 s->condition->residual_text ?
+					 (residual = condition_residual_text(s->condition)) != NULL ?
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it; the part checked on each row is: %s.",
-							   s->accepted, s->attempts, s->condition->residual_text) :
+							   s->accepted, s->attempts, residual) :
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it.",
 							   s->accepted, s->attempts),
 					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns, <, <=, >, >=, BETWEEN and = on numeric and date columns, IS [NOT] NULL, joined by AND.")));
