@@ -54,7 +54,12 @@ FROM ev_keyed_syn;
 SELECT * FROM synth_evaluate(NULL, 'ev_syn');
 \echo :LAST_ERROR_SQLSTATE
 CREATE TABLE ev_other (zzz integer);
+INSERT INTO ev_other VALUES (1);
 SELECT * FROM synth_evaluate('ev_real', 'ev_other');
+\echo :LAST_ERROR_SQLSTATE
+-- an empty table is an error, not a score of 0
+CREATE TABLE ev_empty (LIKE ev_real);
+SELECT * FROM synth_evaluate('ev_real', 'ev_empty');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM synth_evaluate('ev_real', 'no_such_table');
 \echo :LAST_ERROR_SQLSTATE

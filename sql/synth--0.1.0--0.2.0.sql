@@ -213,11 +213,22 @@ DECLARE
     s_sd_b float8;
     r_corr float8;
     s_corr float8;
+    is_empty boolean;
 BEGIN
     IF real_rel IS NULL OR synth_rel IS NULL THEN
         RAISE EXCEPTION 'real and synthetic tables must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    -- an empty table has no shapes to compare (0 would look like a score)
+    FOR i IN 1 .. 2 LOOP
+        EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s)', CASE i WHEN 1 THEN real_rel ELSE synth_rel END)
+            INTO is_empty;
+        IF is_empty THEN
+            RAISE EXCEPTION 'cannot compare relation "%" because it is empty',
+                CASE i WHEN 1 THEN real_rel ELSE synth_rel END
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END LOOP;
 
     -- the kind of each real column present in both tables
     FOR col IN
