@@ -114,5 +114,7 @@ SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 60 AND 1
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age IS NULL');
 -- a residual almost nothing satisfies stops with advice
 SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 1, condition => 'height * 1000 = 170123');
+-- a key's values are checked, not drawn from the model: the error names it
+SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 1, condition => 'id = 5');
 \set ON_ERROR_STOP 1
 \set VERBOSITY terse

@@ -381,7 +381,7 @@ condition_prepare(const char *text, TupleDesc desc)
 			continue;
 		}
 		if (atom_from_conjunct(node, &cond->atoms[cond->natoms]))
-			cond->natoms++;
+			cond->atoms[cond->natoms++].expr = node;
 		else
 		{
 			cond->residual = true;
@@ -397,21 +397,28 @@ condition_prepare(const char *text, TupleDesc desc)
 
 /*
  * The parts of the condition only checking can enforce, as PostgreSQL reads
- * them (casts included), joined by AND; NULL when there are none or the row
- * type names no relation to deparse them against.  For messages only.
+ * them (casts included), joined by AND: the residual ones, and the atoms
+ * marked in atom_checked (may be NULL; the sampler marks atoms on keys).
+ * NULL when there are none, or the row type names no relation to deparse
+ * them against.  For messages only.
  */
 char *
-condition_residual_text(const Condition *cond)
+condition_checked_text(const Condition *cond, const bool *atom_checked)
 {
+	List	   *parts = list_copy(cond->residual_parts);
 	List	   *context;
 	StringInfoData buf;
 	ListCell   *lc;
+	int			a;
 
-	if (cond->residual_parts == NIL || !OidIsValid(cond->relid))
+	for (a = 0; a < cond->natoms && atom_checked; a++)
+		if (atom_checked[a] && cond->atoms[a].expr)
+			parts = lappend(parts, cond->atoms[a].expr);
+	if (parts == NIL || !OidIsValid(cond->relid))
 		return NULL;
 	context = deparse_context_for(get_rel_name(cond->relid), cond->relid);
 	initStringInfo(&buf);
-	foreach(lc, cond->residual_parts)
+	foreach(lc, parts)
 	{
 		if (buf.len > 0)
 			appendStringInfoString(&buf, " AND ");

@@ -36,6 +36,7 @@ typedef struct ConditionAtom
 	FmgrInfo	le;				/* for "=" on ordered values: <= and >= */
 	FmgrInfo	ge;
 	Oid			collation;
+	Node	   *expr;			/* the conjunct it was made from, for messages */
 } ConditionAtom;
 
 typedef struct Condition
@@ -56,7 +57,7 @@ typedef struct Condition
 
 extern Condition *condition_prepare(const char *text, TupleDesc desc);
 extern bool condition_holds(Condition *cond, const Datum *values, const bool *nulls);
-extern char *condition_residual_text(const Condition *cond);
+extern char *condition_checked_text(const Condition *cond, const bool *atom_checked);
 extern bool condition_atom_test(const ConditionAtom *atom, FmgrInfo *op, Datum value);
 
 #endif							/* SYNTH_CONDITION_H */

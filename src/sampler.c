@@ -1196,6 +1196,25 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 	s->accepted = 0;
 }
 
+/* the parts of the condition checked on each row, as SQL (for the error) */
+static char *
+checked_parts_text(Sampler *s)
+{
+	const Condition *cond = s->condition;
+	bool	   *on_key = palloc0(sizeof(bool) * Max(cond->natoms, 1));
+	int			a;
+
+	/* a key's values do not come from the model: only checking holds them */
+	for (a = 0; a < cond->natoms; a++)
+	{
+		const ColumnModel *cm = s->cols[cond->atoms[a].attno].cm;
+
+		on_key[a] = cm != NULL && cm->kind == COLUMN_NUMERIC && cm->is_key &&
+			cond->atoms[a].kind == ATOM_VALUES;
+	}
+	return condition_checked_text(cond, on_key);
+}
+
 static void
 sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 {
@@ -1224,12 +1243,12 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("too few sampled rows satisfy the condition"),
-					 (residual = condition_residual_text(s->condition)) != NULL ?
+					 (residual = checked_parts_text(s)) != NULL ?
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it; the part checked on each row is: %s.",
 							   s->accepted, s->attempts, residual) :
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it.",
 							   s->accepted, s->attempts),
-					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns, <, <=, >, >=, BETWEEN and = on numeric and date columns, IS [NOT] NULL, joined by AND.")));
+					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, = and IN on numeric, date and timestamp columns other than keys; IS [NOT] NULL; joined by AND.")));
 		CHECK_FOR_INTERRUPTS();
 	}
 	s->accepted++;
