@@ -45,7 +45,9 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "port/pg_bswap.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
@@ -879,7 +881,40 @@ model_save(const char *name, const char *source, int64 row_count,
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute_with_args(query, 6, argtypes, args, NULL, false, 0);
+
+	/*
+	 * Another role's model of that name: row-level security refuses the
+	 * update with a message about synth_models' policy and the INSERT it
+	 * ran.  Say instead what the name is and what to do; the error is
+	 * raised again at once, nothing runs after the catch.
+	 */
+	{
+		MemoryContext here = CurrentMemoryContext;
+
+		PG_TRY();
+		{
+			ret = SPI_execute_with_args(query, 6, argtypes, args, NULL, false, 0);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(here);
+			edata = CopyErrorData();
+			/* a role that may write synth_models at all: the policy refused */
+			if (edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE ||
+				pg_class_aclcheck(get_relname_relid("synth_models", synth_schema()), GetUserId(),
+								  ACL_INSERT | ACL_UPDATE) != ACLCHECK_OK)
+				PG_RE_THROW();
+			FlushErrorState();
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("synth model \"%s\" belongs to another role", name),
+					 errdetail("Only its owner (or a member of the owning role) may fit it again."),
+					 errhint("Fit under another name with model => '...'.")));
+		}
+		PG_END_TRY();
+	}
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "writing synth_models failed: %s", SPI_result_code_string(ret));
 	SPI_finish();
