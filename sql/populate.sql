@@ -227,6 +227,13 @@ FROM pop;
 -- a worker's error is the call's error
 SELECT synth_populate('pop', 10, model => 'no_such_model', workers => 2);
 \echo :LAST_ERROR_SQLSTATE
+-- with the worker's detail and context: the key that collided, the line
+CREATE TABLE pop_keyed (LIKE people INCLUDING ALL);
+SELECT synth_populate('pop_keyed', 300, model => 'pop_people', seed => 11, workers => 3);
+\set VERBOSITY default
+SELECT synth_populate('pop_keyed', 300, model => 'pop_people', seed => 11, workers => 3);
+\set VERBOSITY terse
+DROP TABLE pop_keyed;
 -- not in a transaction block: the workers commit on their own
 BEGIN;
 SELECT synth_populate('pop', 10, model => 'pop_people', workers => 2);

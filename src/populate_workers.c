@@ -56,6 +56,8 @@ typedef struct WorkerSlot
 	int64		processed;		/* WORKER_DONE: rows inserted and committed */
 	int			sqlerrcode;		/* WORKER_FAILED: the error */
 	char		message[512];
+	char		detail[512];	/* empty if none */
+	char		context[512];	/* empty if none */
 } WorkerSlot;
 
 /* the dynamic shared memory segment: parameters, then one slot per worker */
@@ -166,16 +168,24 @@ populate_with_workers(Oid fn_oid, Oid relid, int64 n, const char *model_name, ui
 	{
 		WorkerSlot *slot = &shared->slots[failed];
 
+		/* the worker's own error, with its detail and context (the key, the line) */
 		if (slot->state == WORKER_FAILED)
 			ereport(ERROR,
 					(errcode(slot->sqlerrcode),
 					 errmsg("%s", slot->message),
-					 errdetail("synth_populate worker %d of %d failed; the workers that finished committed " UINT64_FORMAT " rows.",
-							   failed, nworkers, total)));
+					 slot->detail[0] ? errdetail("%s", slot->detail) :
+					 errdetail_plural("The workers that finished committed " UINT64_FORMAT " row.",
+									  "The workers that finished committed " UINT64_FORMAT " rows.",
+									  total, total),
+					 slot->context[0] ? errcontext("%s", slot->context) : 0,
+					 errcontext("synth_populate worker %d of %d; rows committed by the workers that finished: " UINT64_FORMAT,
+								failed, nworkers, total)));
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("synth_populate worker %d of %d stopped before it finished", failed, nworkers),
-				 errdetail("The workers that finished committed " UINT64_FORMAT " rows.", total),
+				 errdetail_plural("The workers that finished committed " UINT64_FORMAT " row.",
+								  "The workers that finished committed " UINT64_FORMAT " rows.",
+								  total, total),
 				 errhint("See the server log.  Workers connect as the current user, which must be allowed to log in.")));
 	}
 	dsm_detach(seg);
@@ -256,6 +266,8 @@ synth_populate_worker(Datum main_arg)
 		slot->sqlerrcode = edata->sqlerrcode;
 		strlcpy(slot->message, edata->message ? edata->message : "unknown error",
 				sizeof(slot->message));
+		strlcpy(slot->detail, edata->detail ? edata->detail : "", sizeof(slot->detail));
+		strlcpy(slot->context, edata->context ? edata->context : "", sizeof(slot->context));
 		pg_write_barrier();
 		slot->state = WORKER_FAILED;
 		PG_RE_THROW();
