@@ -74,6 +74,13 @@ INSERT INTO far_apart SELECT CASE WHEN i % 2 = 0 THEN -1.5e308 ELSE 1.5e308 END 
 SELECT synth_fit('far_apart');
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE far_apart;
+-- a numeric beyond double precision: the error names the column and the way out
+CREATE TABLE huge_numeric (x numeric);
+INSERT INTO huge_numeric SELECT CASE WHEN i = 1 THEN 1e309 ELSE i END FROM generate_series(1, 20) i;
+\set VERBOSITY default
+SELECT synth_fit('huge_numeric');
+\set VERBOSITY terse
+DROP TABLE huge_numeric;
 SELECT * FROM synth_sample(NULL::text, 10, 1);
 \echo :LAST_ERROR_SQLSTATE
 SELECT synth_fit('people');

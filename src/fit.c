@@ -285,6 +285,24 @@ sample_create(FitColumn *cols, int ncols, int capacity)
 	return s;
 }
 
+/* the column whose value sample_store is converting, for error context */
+static const char *converting_column = NULL;
+
+/*
+ * An error while a value is converted (a numeric beyond double precision)
+ * names the column and says what to do.
+ */
+static void
+read_error_callback(void *arg)
+{
+	if (converting_column == NULL)
+		return;
+	if (geterrcode() == ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE)
+		errhint("Exclude the column with exclude => ARRAY['%s'], or fit a view that rescales it.",
+				converting_column);
+	errcontext("reading column \"%s\" of %s", converting_column, (const char *) arg);
+}
+
 /* store one fetched row into sample slot "slot" */
 static void
 sample_store(TableSample *s, int slot, FitColumn *cols, HeapTuple tuple, TupleDesc desc)
@@ -310,6 +328,7 @@ sample_store(TableSample *s, int slot, FitColumn *cols, HeapTuple tuple, TupleDe
 		{
 			int			dec;
 
+			converting_column = fc->name;
 			if (!numeric_value(fc->type.repr, d, &sc->numbers[slot], &dec))
 				isnull = true;
 			else if (fc->max_decimals >= 0)
@@ -318,6 +337,7 @@ sample_store(TableSample *s, int slot, FitColumn *cols, HeapTuple tuple, TupleDe
 		else if (!isnull && fc->type.kind == COLUMN_CATEGORICAL)
 			sc->strings[slot] = TextDatumGetCString(d);
 		sc->isnull[slot] = isnull;
+		converting_column = NULL;
 	}
 }
 
@@ -338,6 +358,7 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	Portal		portal;
 	int64		seen = 0;
 	MemoryContext old;
+	ErrorContextCallback errcb;
 
 	old = MemoryContextSwitchTo(fitctx);
 	sample = sample_create(cols, ncols, capacity);
@@ -357,6 +378,11 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, relid);
 	pgstat_progress_update_multi_param(2, progress_index, progress_value);
 
+	converting_column = NULL;
+	errcb.callback = read_error_callback;
+	errcb.arg = (void *) qualified;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 	for (;;)
 	{
 		uint64		i;
@@ -386,6 +412,7 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 		SPI_freetuptable(SPI_tuptable);
 		pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, seen);
 	}
+	error_context_stack = errcb.previous;
 	pgstat_progress_end_command();
 	SPI_cursor_close(portal);
 	SPI_finish();
