@@ -74,6 +74,12 @@ INSERT INTO far_apart SELECT CASE WHEN i % 2 = 0 THEN -1.5e308 ELSE 1.5e308 END 
 SELECT synth_fit('far_apart');
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE far_apart;
+-- a model that keeps nothing is fitted with a warning: 3 rows, values seen once
+CREATE TABLE three_rows AS SELECT i AS x FROM generate_series(1, 3) i;
+SELECT synth_fit('three_rows');
+SELECT synth_fit('three_rows', model => 'three_rows_none', exclude => ARRAY['x']);
+SELECT synth_drop('three_rows'), synth_drop('three_rows_none');
+DROP TABLE three_rows;
 -- a numeric beyond double precision: the error names the column and the way out
 CREATE TABLE huge_numeric (x numeric);
 INSERT INTO huge_numeric SELECT CASE WHEN i = 1 THEN 1e309 ELSE i END FROM generate_series(1, 20) i;

@@ -1140,6 +1140,22 @@ synth_fit(PG_FUNCTION_ARGS)
 	}
 	MemoryContextSwitchTo(old);
 
+	/* a model that keeps nothing samples only NULLs (or keys): say so */
+	{
+		int			c;
+		bool		keeps_any = false;
+
+		for (c = 0; c < model->ncolumns && !keeps_any; c++)
+			keeps_any = model->columns[c].kind != COLUMN_EXCLUDED &&
+				model->columns[c].null_frac < 1.0 && !model->columns[c].is_key;
+		if (!keeps_any)
+			ereport(WARNING,
+					(errmsg("synth model \"%s\" keeps no value of any column", model_name),
+					 errdetail("Every column is excluded, or none has a value seen in at least %d rows; its samples will be NULL apart from keys.",
+							   model->min_group_size),
+					 errhint("Lower min_group_size, or fit fewer exclusions.")));
+	}
+
 	model_save(model_name, qualified, rows_read, model);
 	MemoryContextDelete(fitctx);
 
