@@ -298,8 +298,8 @@ read_error_callback(void *arg)
 	if (converting_column == NULL)
 		return;
 	if (geterrcode() == ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE)
-		errhint("Exclude the column with exclude => ARRAY['%s'], or fit a view that rescales it.",
-				converting_column);
+		errhint("Exclude the column with exclude => ARRAY[%s], or fit a view that rescales it.",
+				quote_literal_cstr(converting_column));
 	errcontext("reading column \"%s\" of %s", converting_column, (const char *) arg);
 }
 
@@ -1151,9 +1151,9 @@ synth_fit(PG_FUNCTION_ARGS)
 		if (!keeps_any)
 			ereport(WARNING,
 					(errmsg("synth model \"%s\" keeps no value of any column", model_name),
-					 errdetail("Every column is excluded, or none has a value seen in at least %d rows; its samples will be NULL apart from keys.",
-							   model->min_group_size),
-					 errhint("Lower min_group_size, or fit fewer exclusions.")));
+					 errdetail("Its samples will be NULL apart from keys."),
+					 errhint("A value is kept when it is seen in at least min_group_size rows (%d here) and its column is not excluded; a differentially private fit also needs it to stand out from the noise.",
+							 model->min_group_size)));
 	}
 
 	model_save(model_name, qualified, rows_read, model);

@@ -891,6 +891,11 @@ model_save(const char *name, const char *source, int64 row_count,
 	{
 		MemoryContext here = CurrentMemoryContext;
 
+		/* may the caller write synth_models at all?  (looked up before the try) */
+		bool		may_write = pg_class_aclmask(get_relname_relid("synth_models", synth_schema()),
+												 GetUserId(), ACL_INSERT | ACL_UPDATE,
+												 ACLMASK_ALL) == (ACL_INSERT | ACL_UPDATE);
+
 		PG_TRY();
 		{
 			ret = SPI_execute_with_args(query, 6, argtypes, args, NULL, false, 0);
@@ -901,10 +906,8 @@ model_save(const char *name, const char *source, int64 row_count,
 
 			MemoryContextSwitchTo(here);
 			edata = CopyErrorData();
-			/* a role that may write synth_models at all: the policy refused */
-			if (edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE ||
-				pg_class_aclcheck(get_relname_relid("synth_models", synth_schema()), GetUserId(),
-								  ACL_INSERT | ACL_UPDATE) != ACLCHECK_OK)
+			/* a role that may write synth_models: the row's policy refused */
+			if (edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE || !may_write)
 				PG_RE_THROW();
 			FlushErrorState();
 			ereport(ERROR,

@@ -28,6 +28,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "port/atomics.h"
@@ -59,6 +60,16 @@ typedef struct WorkerSlot
 	char		detail[512];	/* empty if none */
 	char		context[512];	/* empty if none */
 } WorkerSlot;
+
+/* copy text into a slot of "size" bytes, cut on a character boundary */
+static void
+copy_clipped(char *to, const char *from, int size)
+{
+	int			len = pg_mbcliplen(from, strlen(from), size - 1);
+
+	memcpy(to, from, len);
+	to[len] = '\0';
+}
 
 /* the dynamic shared memory segment: parameters, then one slot per worker */
 typedef struct WorkerShared
@@ -264,10 +275,10 @@ synth_populate_worker(Datum main_arg)
 		MemoryContextSwitchTo(TopMemoryContext);
 		edata = CopyErrorData();
 		slot->sqlerrcode = edata->sqlerrcode;
-		strlcpy(slot->message, edata->message ? edata->message : "unknown error",
-				sizeof(slot->message));
-		strlcpy(slot->detail, edata->detail ? edata->detail : "", sizeof(slot->detail));
-		strlcpy(slot->context, edata->context ? edata->context : "", sizeof(slot->context));
+		copy_clipped(slot->message, edata->message ? edata->message : "unknown error",
+					 sizeof(slot->message));
+		copy_clipped(slot->detail, edata->detail ? edata->detail : "", sizeof(slot->detail));
+		copy_clipped(slot->context, edata->context ? edata->context : "", sizeof(slot->context));
 		pg_write_barrier();
 		slot->state = WORKER_FAILED;
 		PG_RE_THROW();
