@@ -74,6 +74,12 @@ INSERT INTO far_apart SELECT CASE WHEN i % 2 = 0 THEN -1.5e308 ELSE 1.5e308 END 
 SELECT synth_fit('far_apart');
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE far_apart;
+-- a key whose range needs more rows than the table has
+CREATE TABLE keyed_small (id integer PRIMARY KEY, x integer);
+INSERT INTO keyed_small SELECT i, i % 2 FROM generate_series(1, 10) i;
+SELECT synth_fit('keyed_small', min_group_size => 20);
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE keyed_small;
 -- a model that keeps nothing is fitted with a warning: 3 rows, values seen once
 CREATE TABLE three_rows AS SELECT i AS x FROM generate_series(1, 3) i;
 SELECT synth_fit('three_rows');

@@ -978,13 +978,24 @@ check_not_null_columns(const SynthModel *model, const FitColumn *cols, const cha
 	int			c;
 
 	for (c = 0; c < model->ncolumns; c++)
-		if (cols[c].not_null && !cols[c].excluded && model->columns[c].null_frac >= 1.0)
+	{
+		if (!cols[c].not_null || cols[c].excluded || model->columns[c].null_frac < 1.0)
+			continue;
+		/* a key's values are made fresh, but its range needs min_group_size rows */
+		if (cols[c].is_key)
 			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("key column \"%s\" of relation \"%s\" has fewer than %d values, too few to keep its range",
+							cols[c].name, relname, model->min_group_size),
+					 errdetail("A key's values are generated, within a range stored as the means of its min_group_size smallest and largest values."),
+					 errhint("Lower min_group_size, or fit a view that leaves the key out.")));
+		ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("column \"%s\" of relation \"%s\" is NOT NULL, but no value of it is seen in at least %d rows",
 							cols[c].name, relname, model->min_group_size),
 					 errdetail("Values seen in fewer rows are never stored, so the column would be sampled as NULL."),
 					 errhint("Lower min_group_size if the values may be shown, or fit a view that leaves the column out.")));
+	}
 }
 
 /*
