@@ -64,9 +64,7 @@ numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n, const int *
 	if (known_order != NULL)
 	{
 		/* the sample's own order (these are all its rows) */
-		m = 0;
-		for (r = 0; r < n; r++)
-			m += !sc->isnull[r];
+		m = sample_column_values(sc, n);
 		memcpy(order, known_order, sizeof(int) * m);
 	}
 	else

@@ -773,12 +773,10 @@ column_values_cdf_sorted(const ColumnModel *cm, const CdfIndex *ix, const double
 	for (k = 0; k < nvalues; k++)
 	{
 		double		value = numbers[order[k]];
+		int			i = Min(walk_above(ix->max_hi, ix->npieces, value, true, &by_hi),
+							walk_above(ix->max_lo, ix->npieces, value, false, &by_lo));
 
-		while (by_hi < ix->npieces && !(ix->max_hi[by_hi] >= value))
-			by_hi++;
-		while (by_lo < ix->npieces && !(ix->max_lo[by_lo] > value))
-			by_lo++;
-		out[order[k]] = cdf_in_piece(&cm->quantiles, Min(by_hi, by_lo), value);
+		out[order[k]] = cdf_in_piece(&cm->quantiles, i, value);
 	}
 }
 

@@ -58,6 +58,19 @@ first_above(const double *a, int n, double value, bool or_equal)
 	return base;
 }
 
+/*
+ * first_above() by walking on from *cursor, for values that come in
+ * ascending order: one pass over a for all of them instead of a search per
+ * value.  Any cursor at or below the answer gives the same answer.
+ */
+static inline int
+walk_above(const double *a, int n, double value, bool or_equal, int *cursor)
+{
+	while (*cursor < n && (or_equal ? a[*cursor] < value : a[*cursor] <= value))
+		(*cursor)++;
+	return *cursor;
+}
+
 /* ascending by value, ties by index (so the order never depends on qsort) */
 extern void sort_value_indexes(ValueIndex *a, size_t n);
 extern int	distinct_string_count(char *const *strings, int n);

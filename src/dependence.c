@@ -193,19 +193,6 @@ numeric_lookup_free(NumericLookup *nl)
 }
 
 /*
- * first_above(a, n, x, true) by walking on from *cursor: for values taken
- * in ascending order, one pass over a instead of a search per value.  Any
- * cursor at or below the answer gives the same answer.
- */
-static inline int
-walk_above(const double *a, int n, double x, int *cursor)
-{
-	while (*cursor < n && a[*cursor] < x)
-		(*cursor)++;
-	return *cursor;
-}
-
-/*
  * The interval [lo, hi) of u in the non-NULL part for a numeric value, and
  * in *piece the piece whose interval it is (an atom, or an end piece that
  * takes a value past the model's ends), or -1 for a point (lo == hi).
@@ -239,7 +226,7 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi, int 
 	}
 
 	/* an atom's value: its whole interval */
-	a = cursor ? walk_above(nl->atom_value, nl->natoms, x, &cursor[0]) :
+	a = cursor ? walk_above(nl->atom_value, nl->natoms, x, true, &cursor[0]) :
 		first_above(nl->atom_value, nl->natoms, x, true);
 	if (a < nl->natoms && nl->atom_value[a] == x)
 	{
@@ -253,7 +240,7 @@ numeric_interval(const NumericLookup *nl, double x, double *lo, double *hi, int 
 
 	/* otherwise the first range that reaches it */
 	*piece = -1;
-	a = cursor ? walk_above(nl->range_hi, nl->nranges, x, &cursor[1]) :
+	a = cursor ? walk_above(nl->range_hi, nl->nranges, x, true, &cursor[1]) :
 		first_above(nl->range_hi, nl->nranges, x, true);
 	if (a == nl->nranges)
 	{
@@ -330,7 +317,12 @@ dimension_pieces(const ColumnModel *cm, bool missingness, ScorePiece **pieces)
 	return n;
 }
 
-/* the standard normal density, 0 at an infinite end */
+/*
+ * The standard normal density, 0 at an infinite end.  (latent_correlation.c
+ * computes phi as exp(-z^2/2) / sqrt(2 pi): the same function, rounded
+ * differently in the last bit; sharing one changes every fitted model's
+ * bits, so each keeps its own.)
+ */
 static double
 normal_density(double z)
 {
@@ -575,6 +567,118 @@ tie_shared_missingness(const SynthModel *model, const TableSample *sample,
 }
 
 /*
+ * The scores of one dimension over the sample's n rows into out (NaN where
+ * the dimension is not observed): the value of column cm (sample column
+ * sc), or with "missingness" whether it is NULL.  A point scores its
+ * normal quantile, a tie (an interval of positive width) the mean of Z
+ * over the interval, cached per interval.  codes is n ints of scratch.
+ */
+static void
+score_dimension(const ColumnModel *cm, const SampleColumn *sc, bool missingness, int n,
+				int *codes, double *out)
+{
+	int			r;
+	double		nf = cm->null_frac;
+	NumericLookup lookup = {0};
+	double	   *tie_mean = NULL;	/* per interval (below), NaN = not yet */
+	int		   *visit = NULL;	/* the rows in order of value, if known */
+	int			cursor[2] = {0, 0};
+	int			nties = 0,
+				i;
+
+	if (!missingness && cm->kind == COLUMN_CATEGORICAL)
+	{
+		category_codes(cm, sc, n, codes);
+		nties = cm->ncategories;
+	}
+	if (!missingness && cm->kind == COLUMN_NUMERIC)
+	{
+		numeric_lookup_build(&cm->quantiles, &lookup);
+		nties = cm->quantiles.npieces;
+		if (sc->order != NULL)
+		{
+			/* the NULL rows first, then the others in order of value */
+			int			m = 0;
+
+			visit = palloc(sizeof(int) * n);
+			for (r = 0; r < n; r++)
+				if (sc->isnull[r])
+					visit[m++] = r;
+			memcpy(visit + m, sc->order, sizeof(int) * (n - m));
+		}
+	}
+	/*
+	 * The intervals a score can be the mean of: each numeric piece or
+	 * category, then two more, the pooled rare values (or, for a
+	 * missingness dimension, NULL) and a rare value whose share went
+	 * to the kept ones (or any value).
+	 */
+	tie_mean = palloc(sizeof(double) * (nties + 2));
+	for (i = 0; i < nties + 2; i++)
+		tie_mean[i] = get_float8_nan();
+
+	for (i = 0; i < n; i++)
+	{
+		double		lo,
+					hi;
+		int			tie = -1;	/* the cache entry of this interval */
+
+		r = visit ? visit[i] : i;
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (missingness)
+		{
+			lo = sc->isnull[r] ? 0.0 : nf;
+			hi = sc->isnull[r] ? nf : 1.0;
+			tie = sc->isnull[r] ? nties : nties + 1;
+		}
+		else if (sc->isnull[r])
+		{
+			out[r] = get_float8_nan();
+			continue;
+		}
+		else if (cm->kind == COLUMN_NUMERIC)
+			numeric_interval(&lookup, sc->numbers[r], &lo, &hi, &tie,
+							 visit ? cursor : NULL);
+		else if (codes[r] >= 0)
+		{
+			lo = codes[r] > 0 ? cm->category_cum[codes[r] - 1] : 0.0;
+			hi = cm->category_cum[codes[r]];
+			tie = codes[r];
+		}
+		else if (cm->other_prob > 0.0)
+		{
+			/* a pooled rare value, sampled as a made-up string */
+			lo = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
+			hi = 1.0;
+			tie = nties;
+		}
+		else
+		{
+			/* a rare value whose share went to the kept ones */
+			lo = 0.0;
+			hi = 1.0;
+			tie = nties + 1;
+		}
+		if (!(hi > lo))
+			out[r] = synth_normal_quantile(lo);
+		else
+		{
+			/* every interval of positive width is one of the cached ones */
+			Assert(tie >= 0 && tie < nties + 2);
+			if (isnan(tie_mean[tie]))
+				tie_mean[tie] = interval_mean(lo, hi);
+			out[r] = tie_mean[tie];
+		}
+	}
+	if (!missingness && cm->kind == COLUMN_NUMERIC)
+		numeric_lookup_free(&lookup);
+	if (visit)
+		pfree(visit);
+	pfree(tie_mean);
+}
+
+/*
  * dependence_fit: learn the copula's correlation matrix from the fitting
  * sample, whose columns match model->columns one to one.  Dimension k is
  * column dims[k] % ncolumns, its values if dims[k] < ncolumns, else its
@@ -614,110 +718,8 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	scores = palloc_extended(sizeof(double) * dim * (Size) n, MCXT_ALLOC_HUGE);
 	codes = palloc(sizeof(int) * n);
 	for (k = 0; k < dim; k++)
-	{
-		int			c = dims[k] % ncols;
-		bool		missingness = dims[k] >= ncols;
-		const ColumnModel *cm = &model->columns[c];
-		const SampleColumn *sc = &sample->columns[c];
-		double		nf = cm->null_frac;
-		NumericLookup lookup = {0};
-		double	   *tie_mean = NULL;	/* per interval (below), NaN = not yet */
-		int		   *visit = NULL;	/* the rows in order of value, if known */
-		int			cursor[2] = {0, 0};
-		int			nties = 0,
-					i;
-
-		if (!missingness && cm->kind == COLUMN_CATEGORICAL)
-		{
-			category_codes(cm, sc, n, codes);
-			nties = cm->ncategories;
-		}
-		if (!missingness && cm->kind == COLUMN_NUMERIC)
-		{
-			numeric_lookup_build(&cm->quantiles, &lookup);
-			nties = cm->quantiles.npieces;
-			if (sc->order != NULL)
-			{
-				/* the NULL rows first, then the others in order of value */
-				int			m = 0;
-
-				visit = palloc(sizeof(int) * n);
-				for (r = 0; r < n; r++)
-					if (sc->isnull[r])
-						visit[m++] = r;
-				memcpy(visit + m, sc->order, sizeof(int) * (n - m));
-			}
-		}
-		/*
-		 * The intervals a score can be the mean of: each numeric piece or
-		 * category, then two more, the pooled rare values (or, for a
-		 * missingness dimension, NULL) and a rare value whose share went
-		 * to the kept ones (or any value).
-		 */
-		tie_mean = palloc(sizeof(double) * (nties + 2));
-		for (i = 0; i < nties + 2; i++)
-			tie_mean[i] = get_float8_nan();
-
-		for (i = 0; i < n; i++)
-		{
-			double		lo,
-						hi;
-			int			tie = -1;	/* the cache entry of this interval */
-
-			r = visit ? visit[i] : i;
-			if ((i & 1023) == 0)
-				CHECK_FOR_INTERRUPTS();
-			if (missingness)
-			{
-				lo = sc->isnull[r] ? 0.0 : nf;
-				hi = sc->isnull[r] ? nf : 1.0;
-				tie = sc->isnull[r] ? nties : nties + 1;
-			}
-			else if (sc->isnull[r])
-			{
-				scores[(Size) k * n + r] = get_float8_nan();
-				continue;
-			}
-			else if (cm->kind == COLUMN_NUMERIC)
-				numeric_interval(&lookup, sc->numbers[r], &lo, &hi, &tie,
-								 visit ? cursor : NULL);
-			else if (codes[r] >= 0)
-			{
-				lo = codes[r] > 0 ? cm->category_cum[codes[r] - 1] : 0.0;
-				hi = cm->category_cum[codes[r]];
-				tie = codes[r];
-			}
-			else if (cm->other_prob > 0.0)
-			{
-				/* a pooled rare value, sampled as a made-up string */
-				lo = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
-				hi = 1.0;
-				tie = nties;
-			}
-			else
-			{
-				/* a rare value whose share went to the kept ones */
-				lo = 0.0;
-				hi = 1.0;
-				tie = nties + 1;
-			}
-			if (!(hi > lo))
-				scores[(Size) k * n + r] = synth_normal_quantile(lo);
-			else
-			{
-				/* every interval of positive width is one of the cached ones */
-				Assert(tie >= 0 && tie < nties + 2);
-				if (isnan(tie_mean[tie]))
-					tie_mean[tie] = interval_mean(lo, hi);
-				scores[(Size) k * n + r] = tie_mean[tie];
-			}
-		}
-		if (!missingness && cm->kind == COLUMN_NUMERIC)
-			numeric_lookup_free(&lookup);
-		if (visit)
-			pfree(visit);
-		pfree(tie_mean);
-	}
+		score_dimension(&model->columns[dims[k] % ncols], &sample->columns[dims[k] % ncols],
+						dims[k] >= ncols, n, codes, &scores[(Size) k * n]);
 
 	/* Pearson correlation of each pair over the rows where both are observed */
 	corr = palloc0(sizeof(double) * dim * dim);

@@ -773,15 +773,13 @@ sample_split(const TableSample *sample, const int *row_group, int ngroups, bool 
 		if (from->order == NULL || row_in_group == NULL)
 			continue;
 		/* the order: the parent's, each row renumbered within its group */
-		nvalues = 0;
 		for (g = 0; g < ngroups; g++)
 		{
 			subs[g]->columns[c].order = palloc_extended(sizeof(int) * Max(n[g], 1),
 														MCXT_ALLOC_HUGE);
 			k[g] = 0;
 		}
-		for (r = 0; r < sample->nrows; r++)
-			nvalues += !from->isnull[r];
+		nvalues = sample_column_values(from, sample->nrows);
 		for (r = 0; r < nvalues; r++)
 		{
 			int			row = from->order[r];
@@ -990,11 +988,11 @@ check_not_null_columns(const SynthModel *model, const FitColumn *cols, const cha
 					 errdetail("A key's values are generated, within a range stored as the means of its min_group_size smallest and largest values."),
 					 errhint("Lower min_group_size, or fit a view that leaves the key out.")));
 		ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("column \"%s\" of relation \"%s\" is NOT NULL, but no value of it is seen in at least %d rows",
-							cols[c].name, relname, model->min_group_size),
-					 errdetail("Values seen in fewer rows are never stored, so the column would be sampled as NULL."),
-					 errhint("Lower min_group_size if the values may be shown, or fit a view that leaves the column out.")));
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" of relation \"%s\" is NOT NULL, but no value of it is seen in at least %d rows",
+						cols[c].name, relname, model->min_group_size),
+				 errdetail("Values seen in fewer rows are never stored, so the column would be sampled as NULL."),
+				 errhint("Lower min_group_size if the values may be shown, or fit a view that leaves the column out.")));
 	}
 }
 

@@ -88,13 +88,8 @@ column_cdf(const ColumnModel *cm, const SampleColumn *sc, int n)
 	u = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
 	column_cdf_index_build(cm, &ix);
 	if (sc->order != NULL)
-	{
-		int			nvalues = 0;
-
-		for (r = 0; r < n; r++)
-			nvalues += !sc->isnull[r];
-		column_values_cdf_sorted(cm, &ix, sc->numbers, sc->order, nvalues, u);
-	}
+		column_values_cdf_sorted(cm, &ix, sc->numbers, sc->order,
+								 sample_column_values(sc, n), u);
 	else
 		for (r = 0; r < n; r++)
 			if (!sc->isnull[r])

@@ -966,6 +966,17 @@ restrict_uniform(USet **sets, int d, USet *set)
 }
 
 /*
+ * Is the atom a condition on a key's values?  A key's values do not come
+ * from its uniform (they are generated fresh), so only checking each row
+ * can hold such an atom.
+ */
+static inline bool
+atom_on_key(const ConditionAtom *atom, const ColumnModel *cm)
+{
+	return atom->kind == ATOM_VALUES && cm != NULL && cm->kind == COLUMN_NUMERIC && cm->is_key;
+}
+
+/*
  * The sets of uniforms of model s that the atoms allow; false if an atom
  * cannot hold under s at all.  With "only" >= 0, just that atom.
  */
@@ -1010,8 +1021,7 @@ atom_sets(Sampler *s, const Condition *cond, int only, USet **sets, MemoryContex
 			uset_add(set, f, 1.0);
 			restrict_uniform(sets, ncols + j, set);
 		}
-		/* a key's values do not come from its uniform: only checking can tell */
-		if (atom->kind == ATOM_VALUES && !cm->is_key)
+		if (atom->kind == ATOM_VALUES && !atom_on_key(atom, cm))
 			restrict_uniform(sets, j, value_set(cs, atom, scratch));
 	}
 	for (a = 0; a < 2 * ncols; a++)
@@ -1204,14 +1214,8 @@ checked_parts_text(Sampler *s)
 	bool	   *on_key = palloc0(sizeof(bool) * Max(cond->natoms, 1));
 	int			a;
 
-	/* a key's values do not come from the model: only checking holds them */
 	for (a = 0; a < cond->natoms; a++)
-	{
-		const ColumnModel *cm = s->cols[cond->atoms[a].attno].cm;
-
-		on_key[a] = cm != NULL && cm->kind == COLUMN_NUMERIC && cm->is_key &&
-			cond->atoms[a].kind == ATOM_VALUES;
-	}
+		on_key[a] = atom_on_key(&cond->atoms[a], s->cols[cond->atoms[a].attno].cm);
 	return condition_checked_text(cond, on_key);
 }
 

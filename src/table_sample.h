@@ -30,4 +30,16 @@ typedef struct TableSample
 	SampleColumn *columns;
 } TableSample;
 
+/* how many of the column's nrows rows have a value (the length of order) */
+static inline int
+sample_column_values(const SampleColumn *sc, int nrows)
+{
+	int			n = 0;
+	int			r;
+
+	for (r = 0; r < nrows; r++)
+		n += !sc->isnull[r];
+	return n;
+}
+
 #endif							/* SYNTH_TABLE_SAMPLE_H */
