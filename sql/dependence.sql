@@ -171,11 +171,19 @@ SELECT synth_fit('wide_rows');
 CREATE TEMP TABLE wide_first AS SELECT model FROM synth_models WHERE name = 'wide_rows';
 SELECT synth_fit('wide_rows');
 SELECT (SELECT model FROM wide_first) = model AS repeatable FROM synth_models WHERE name = 'wide_rows';
-SELECT m->>'grouped_by' AS grouped_by, (m->>'rows_used')::int AS rows_used,
-       array_agg((grp->>'rows_used')::int ORDER BY (grp->>'rows_used')::int) AS group_rows,
-       array_agg((grp->>'rows_used')::int ORDER BY (grp->>'rows_used')::int) =
-         (SELECT array_agg(n ORDER BY n) FROM (SELECT count(*)::int n FROM wide_rows GROUP BY g) c) AS every_row
-FROM synth_model('wide_rows') m, jsonb_array_elements(m->'groups') grp GROUP BY 1, 2;
+-- the tails of y (its lowest and highest 5 % of rows) split first; the
+-- middle rows (fewer of g = 0 and 2, whose y sit at the tails) split by g;
+-- every row is in one group
+WITH m AS (SELECT synth_model('wide_rows') AS m),
+     top AS (SELECT grp FROM m, jsonb_array_elements(m->'groups') grp),
+     middle AS (SELECT grp FROM top ORDER BY (grp->>'rows_used')::int DESC LIMIT 1),
+     inner_groups AS (SELECT (g->>'rows_used')::int AS n FROM middle, jsonb_array_elements(grp->'groups') g)
+SELECT (SELECT m->>'grouped_by' FROM m) AS grouped_by,
+       (SELECT array_agg(round((grp->>'rows_used')::numeric / 60000, 2) ORDER BY (grp->>'rows_used')::int) FROM top) AS shares,
+       (SELECT sum((grp->>'rows_used')::int) FROM top) = 60000 AS every_row,
+       (SELECT grp->>'grouped_by' FROM middle) AS middle_grouped_by,
+       (SELECT array_agg(round(n::numeric / sum_n, 1) ORDER BY n)
+          FROM inner_groups, (SELECT sum(n) AS sum_n FROM inner_groups) t) AS middle_shares;
 WITH r AS (SELECT g, corr(x, y) AS c FROM wide_rows GROUP BY g),
      s AS (SELECT g, corr(x, y) AS c, avg(y) AS m FROM synth_sample(NULL::wide_rows, 20000, seed => 3) GROUP BY g)
 SELECT g, round(s.m)::int AS mean_y, abs(s.c - r.c) < 0.045 AS corr_ok FROM r JOIN s USING (g) ORDER BY g;

@@ -48,6 +48,7 @@
 int			synth_fit_sample_rows = 100000;
 int			synth_group_depth = GROUP_DEPTH_MAX;
 bool		synth_fit_dependence = true;
+bool		synth_tail_groups = true;
 
 #define FIT_FETCH_ROWS 1000
 
@@ -871,14 +872,17 @@ dependence_sample(const TableSample *sample, int want, bool with_order)
 /*
  * Split the model into per-group models when a grouping column helps (see
  * grouping.c); each group is learnt from its own rows like a table, and may
- * split once more (GROUP_DEPTH_MAX).  "table" is the whole table's model;
+ * split once more (GROUP_DEPTH_MAX).  The whole table may split by the
+ * tails of a continuous column, and it and the middle of its tails by the
+ * quartiles of one ("numeric_ok").  "table" is the whole table's model;
  * "dep" is the part of "sample" that the grouping column and the order of
  * categories are chosen on (see dependence_sample(); it may be "sample"
  * itself).
  */
 static void
 build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int ncols,
-			 TableSample *sample, TableSample *dep, int min_group_size, int depth)
+			 TableSample *sample, TableSample *dep, int min_group_size, int depth,
+			 bool numeric_ok)
 {
 	int		   *row_group;
 	int		   *dep_group;
@@ -886,6 +890,7 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	TableSample **dep_subs;
 	int			ngroups;
 	int			column;
+	GroupSplit	split;
 	int			g;
 	double		acc = 0.0;
 
@@ -896,7 +901,8 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	column = grouping_choose(model, dep, sample,
 							 Max(depth == 0 ? GROUP_MIN_ROWS : GROUP_MIN_ROWS_NESTED,
 								 GROUP_ROWS_PER_COLUMN * ncols),
-							 depth == 0, dep_group, row_group, &ngroups);
+							 depth == 0 && synth_tail_groups, numeric_ok, dep_group, row_group,
+							 &ngroups, &split);
 	if (column < 0)
 	{
 		if (dep_group != row_group)
@@ -946,7 +952,8 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		}
 		clamp_to_table_range(gm, table);
 		category_order(gm, dep_sub, model);
-		build_groups(gm, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1);
+		build_groups(gm, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1,
+					 split == GROUP_SPLIT_TAILS);
 		/* a leaf's copula, from its share of the budget (fit.h) */
 		if (gm->group_column < 0)
 		{
@@ -1141,7 +1148,7 @@ synth_fit(PG_FUNCTION_ARGS)
 			TableSample *dep = dependence_sample(sample, DEPENDENCE_SAMPLE_ROWS, true);
 
 			category_order(model, dep, NULL);
-			build_groups(model, model, cols, ncols, sample, dep, min_group_size, 0);
+			build_groups(model, model, cols, ncols, sample, dep, min_group_size, 0, true);
 			/* rows are drawn from the leaves only: a mixture needs no copula */
 			if (model->group_column < 0)
 				dependence_fit(model, dep);

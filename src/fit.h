@@ -18,6 +18,7 @@ extern int	synth_fit_sample_rows;
 /* synth.group_depth: how often the rows may be split into groups (0-2) */
 extern int	synth_group_depth;
 extern bool synth_fit_dependence;
+extern bool synth_tail_groups;
 
 /*
  * The dependence is learnt from at most this many rows, a random subset:

@@ -13,6 +13,17 @@
  * Miller-Madow bias (k_g - 1)(k_c - 1) / 2n, and only if the G test (2n MI,
  * chi-square under independence) says the association is no chance one.
  *
+ * Rare cases first: where the table is large enough, the top split is by
+ * the tails of a continuous column, its lowest and its highest
+ * GROUP_TAIL_SHARE of rows apart from the rest (the column whose tails tell
+ * most about the other columns, by the same score).  The rows at a tail are
+ * unlike the rest as a whole (the films that gross most come from a few
+ * distributors, have bigger budgets and more votes), which a copula over
+ * all rows draws too rarely; with models of their own, a condition on the
+ * tail of that column, or of one that moves with it, draws from rows like
+ * the real rare ones.  The middle rows are then grouped as a whole table
+ * would be.
+ *
  * Only levels with at least min_rows rows of the fitting sample (40, or
  * 100 for a group within a group, and at least GROUP_ROWS_PER_COLUMN per
  * column of the table) make
@@ -35,6 +46,7 @@
 
 #define CODE_BINS 10
 #define GROUP_NUMERIC_BINS 4		/* a continuous column groups by quartiles */
+#define GROUP_TAIL_SHARE 0.05		/* or by its tails: lowest and highest 5 % */
 #define MAX_CODES 256
 
 /* is a numeric model made of few atoms only (a coded column)? */
@@ -150,6 +162,33 @@ quartile_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out)
 	pfree(u);
 }
 
+/*
+ * a continuous column's tails: 1 for its lowest GROUP_TAIL_SHARE of values,
+ * 3 for its highest, 2 between and for NULL (the split is about the tails;
+ * missingness groups nothing here)
+ */
+static void
+tail_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out)
+{
+	double	   *u = column_cdf(cm, sc, n);
+	int			r;
+
+	for (r = 0; r < n; r++)
+		out[r] = sc->isnull[r] ? 2 :
+			u[r] < GROUP_TAIL_SHARE ? 1 : u[r] >= 1.0 - GROUP_TAIL_SHARE ? 3 : 2;
+	pfree(u);
+}
+
+/* a numeric column's levels of a split of kind "kind" (GroupSplit) */
+static void
+numeric_codes(const ColumnModel *cm, const SampleColumn *sc, int n, GroupSplit kind, uint8 *out)
+{
+	if (kind == GROUP_SPLIT_TAILS)
+		tail_codes(cm, sc, n, out);
+	else
+		quartile_codes(cm, sc, n, out);
+}
+
 /* could the column's levels make groups? its numeric model is all atoms, few */
 static bool
 groupable(const ColumnModel *cm)
@@ -161,6 +200,14 @@ groupable(const ColumnModel *cm)
 	if (cm->kind == COLUMN_NUMERIC)
 		return cm->quantiles.npieces <= GROUP_MAX * 2 && all_atoms(cm);
 	return false;
+}
+
+/* is the column continuous, with tails to split off? */
+static bool
+has_tails(const ColumnModel *cm)
+{
+	return cm->kind == COLUMN_NUMERIC && cm->null_frac < 1.0 && !cm->is_key &&
+		cm->quantiles.npieces > 1 && !all_atoms(cm);
 }
 
 /* how often each code of a code column occurs */
@@ -246,12 +293,15 @@ mutual_information(const uint8 *a, const CodeCounts *ca, const uint8 *b, const C
  * fitting sample, of which "sample" is a subset; it may be "sample"
  * itself, and all_group row_group), and *ngroups their number; the last
  * group is the pooled one when some levels are too small for a group of
- * their own.
+ * their own.  "allow_tails" lets the tails of a continuous column split
+ * first, "allow_numeric" its quartiles when no discrete column splits;
+ * *split says which kind of split was chosen.
  */
 int
 grouping_choose(const SynthModel *model, const TableSample *sample,
-				const TableSample *all, int min_rows, bool allow_numeric,
-				int *row_group, int *all_group, int *ngroups)
+				const TableSample *all, int min_rows, bool allow_tails,
+				bool allow_numeric, int *row_group, int *all_group, int *ngroups,
+				GroupSplit *split)
 {
 	int			n = sample->nrows;
 	int			d = model->ncolumns;
@@ -264,12 +314,15 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 	double	   *logs;
 	int			best = -1;
 	double		best_score = 0.0;
+	GroupSplit	passes[3];
+	int			npasses = 0;
 	int			c,
 				g,
 				r,
 				pass;
 
 	*ngroups = 0;
+	*split = GROUP_SPLIT_DISCRETE;
 	if (n < 2 * min_rows || d < 2)
 		return -1;
 
@@ -294,13 +347,20 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 	gcodes = palloc0(sizeof(uint8 *) * d);
 
 	/*
-	 * First the discrete columns; only if none qualifies (and the caller
-	 * allows it: the whole table, not a group), the quartiles of a
-	 * continuous one (flights: delay).  On the bundled tables a continuous
-	 * column that wins over a discrete one, or splits a group again, fits
-	 * worse.
+	 * First the tails of a continuous column (where the caller allows it:
+	 * the whole table), then the discrete columns; only if none qualifies
+	 * (and the caller allows it), the quartiles of a continuous one
+	 * (flights: delay).  On the bundled tables a continuous column's
+	 * quartiles that win over a discrete column, or split a group again,
+	 * fit worse.
 	 */
-	for (pass = 0; pass < (allow_numeric ? 2 : 1) && best < 0; pass++)
+	if (allow_tails)
+		passes[npasses++] = GROUP_SPLIT_TAILS;
+	passes[npasses++] = GROUP_SPLIT_DISCRETE;
+	if (allow_numeric)
+		passes[npasses++] = GROUP_SPLIT_QUARTILES;
+	for (pass = 0; pass < npasses && best < 0; pass++)
+	{
 	for (g = 0; g < d; g++)
 	{
 		const CodeCounts *gc;
@@ -314,13 +374,20 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		CHECK_FOR_INTERRUPTS();
 		if (codes[g] == NULL || gcodes[g] != NULL)
 			continue;
-		if (pass == 0)
+		if (passes[pass] == GROUP_SPLIT_DISCRETE)
 		{
 			if (!groupable(gm))
 				continue;
 			gcodes[g] = codes[g];
 		}
-		else if (!groupable(gm) && gm->kind == COLUMN_NUMERIC && gm->null_frac < 1.0 &&
+		else if (passes[pass] == GROUP_SPLIT_TAILS && has_tails(gm) &&
+				 n * GROUP_TAIL_SHARE >= min_rows)
+		{
+			gcodes[g] = palloc(n);
+			tail_codes(gm, &sample->columns[g], n, gcodes[g]);
+		}
+		else if (passes[pass] == GROUP_SPLIT_QUARTILES && !groupable(gm) &&
+				 gm->kind == COLUMN_NUMERIC && gm->null_frac < 1.0 &&
 				 n / GROUP_NUMERIC_BINS >= min_rows)
 		{
 			gcodes[g] = palloc(n);
@@ -372,7 +439,17 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		{
 			best_score = score;
 			best = g;
+			*split = passes[pass];
 		}
+	}
+	/* a pass that found nothing leaves its columns' levels to the next */
+	if (best < 0 && passes[pass] == GROUP_SPLIT_TAILS)
+		for (g = 0; g < d; g++)
+			if (gcodes[g] != NULL)
+			{
+				pfree(gcodes[g]);
+				gcodes[g] = NULL;
+			}
 	}
 
 	if (best >= 0)
@@ -424,8 +501,8 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 				pfree(all_work);
 			}
 			else
-				quartile_codes(&model->columns[best], &all->columns[best], all->nrows,
-							   levels);
+				numeric_codes(&model->columns[best], &all->columns[best], all->nrows,
+							  *split, levels);
 			for (r = 0; r < all->nrows; r++)
 				all_group[r] = group_of[levels[r]];
 			pfree(levels);

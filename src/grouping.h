@@ -12,9 +12,18 @@
 #include "model.h"
 #include "table_sample.h"
 
+/* how a grouping column's rows are split */
+typedef enum GroupSplit
+{
+	GROUP_SPLIT_DISCRETE,		/* by its levels (categories, a coded column) */
+	GROUP_SPLIT_QUARTILES,		/* a continuous column by its quartiles */
+	GROUP_SPLIT_TAILS			/* a continuous column's tails from its middle */
+} GroupSplit;
+
 extern int	grouping_choose(const SynthModel *model, const TableSample *sample,
 							const TableSample *all, int min_rows,
-							bool allow_numeric, int *row_group,
-							int *all_group, int *ngroups);
+							bool allow_tails, bool allow_numeric,
+							int *row_group, int *all_group, int *ngroups,
+							GroupSplit *split);
 
 #endif							/* SYNTH_GROUPING_H */

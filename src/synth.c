@@ -41,6 +41,13 @@ _PG_init(void)
 							GROUP_DEPTH_MAX, 0, GROUP_DEPTH_MAX,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("synth.tail_groups",
+							 "Lets a fit split off the tails of a continuous column first.",
+							 "The lowest and highest 5 % of rows of one continuous column get models of their own, for conditions on rare values; off groups as before (by discrete columns).",
+							 &synth_tail_groups,
+							 true,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomBoolVariable("synth.fit_dependence",
 							 "Learns how the columns depend on each other.",
 							 "Off fits every column on its own (no copula, no groups): a marginal-only model.",
