@@ -163,30 +163,49 @@ quartile_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out)
 }
 
 /*
- * a continuous column's tails: 1 for its lowest GROUP_TAIL_SHARE of values,
- * 3 for its highest, 2 between and for NULL (the split is about the tails;
+ * The values that bound a column's tails in a sample: *lo is its value at
+ * rank GROUP_TAIL_SHARE, *hi at rank 1 - GROUP_TAIL_SHARE (of the rows with
+ * a value, in order of value); false if it has too few values.
+ */
+static bool
+tail_cuts(const SampleColumn *sc, int n, double *lo, double *hi)
+{
+	int		   *order = sc->order;
+	int			m,
+				k;
+
+	if (order == NULL)
+	{
+		order = palloc(sizeof(int) * Max(n, 1));
+		m = sort_rows_by_value(sc->numbers, sc->isnull, n, order);
+	}
+	else
+		m = sample_column_values(sc, n);
+	k = (int) (GROUP_TAIL_SHARE * m);
+	if (k >= 1)
+	{
+		*lo = sc->numbers[order[k]];
+		*hi = sc->numbers[order[m - 1 - k]];
+	}
+	if (order != sc->order)
+		pfree(order);
+	return k >= 1;
+}
+
+/*
+ * a continuous column's tails: 1 for the values below lo, 3 for those above
+ * hi (at most GROUP_TAIL_SHARE of the rows each, fewer where values tie at
+ * the cut), 2 between and for NULL (the split is about the tails;
  * missingness groups nothing here)
  */
 static void
-tail_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out)
+tail_codes(const SampleColumn *sc, int n, double lo, double hi, uint8 *out)
 {
-	double	   *u = column_cdf(cm, sc, n);
 	int			r;
 
 	for (r = 0; r < n; r++)
 		out[r] = sc->isnull[r] ? 2 :
-			u[r] < GROUP_TAIL_SHARE ? 1 : u[r] >= 1.0 - GROUP_TAIL_SHARE ? 3 : 2;
-	pfree(u);
-}
-
-/* a numeric column's levels of a split of kind "kind" (GroupSplit) */
-static void
-numeric_codes(const ColumnModel *cm, const SampleColumn *sc, int n, GroupSplit kind, uint8 *out)
-{
-	if (kind == GROUP_SPLIT_TAILS)
-		tail_codes(cm, sc, n, out);
-	else
-		quartile_codes(cm, sc, n, out);
+			sc->numbers[r] < lo ? 1 : sc->numbers[r] > hi ? 3 : 2;
 }
 
 /* could the column's levels make groups? its numeric model is all atoms, few */
@@ -315,6 +334,8 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 	int			best = -1;
 	double		best_score = 0.0;
 	GroupSplit	passes[3];
+	double	   *tail_lo;		/* each candidate's tails: the cuts */
+	double	   *tail_hi;
 	int			npasses = 0;
 	int			c,
 				g,
@@ -345,6 +366,8 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 	}
 
 	gcodes = palloc0(sizeof(uint8 *) * d);
+	tail_lo = palloc(sizeof(double) * d);
+	tail_hi = palloc(sizeof(double) * d);
 
 	/*
 	 * First the tails of a continuous column (where the caller allows it:
@@ -381,10 +404,11 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 			gcodes[g] = codes[g];
 		}
 		else if (passes[pass] == GROUP_SPLIT_TAILS && has_tails(gm) &&
-				 n * GROUP_TAIL_SHARE >= min_rows)
+				 n * GROUP_TAIL_SHARE >= min_rows &&
+				 tail_cuts(&sample->columns[g], n, &tail_lo[g], &tail_hi[g]))
 		{
 			gcodes[g] = palloc(n);
-			tail_codes(gm, &sample->columns[g], n, gcodes[g]);
+			tail_codes(&sample->columns[g], n, tail_lo[g], tail_hi[g], gcodes[g]);
 		}
 		else if (passes[pass] == GROUP_SPLIT_QUARTILES && !groupable(gm) &&
 				 gm->kind == COLUMN_NUMERIC && gm->null_frac < 1.0 &&
@@ -500,9 +524,12 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 							 levels, all_work);
 				pfree(all_work);
 			}
+			else if (*split == GROUP_SPLIT_TAILS)
+				tail_codes(&all->columns[best], all->nrows, tail_lo[best], tail_hi[best],
+						   levels);
 			else
-				numeric_codes(&model->columns[best], &all->columns[best], all->nrows,
-							  *split, levels);
+				quartile_codes(&model->columns[best], &all->columns[best], all->nrows,
+							   levels);
 			for (r = 0; r < all->nrows; r++)
 				all_group[r] = group_of[levels[r]];
 			pfree(levels);
@@ -520,6 +547,8 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 			pfree(codes[c]);
 	}
 	pfree(gcodes);
+	pfree(tail_lo);
+	pfree(tail_hi);
 	pfree(codes);
 	pfree(counts_of);
 	pfree(work);
