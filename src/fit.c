@@ -873,8 +873,8 @@ dependence_sample(const TableSample *sample, int want, bool with_order)
  * Split the model into per-group models when a grouping column helps (see
  * grouping.c); each group is learnt from its own rows like a table, and may
  * split once more (GROUP_DEPTH_MAX).  The whole table may split by the
- * tails of a continuous column, and it and the middle of its tails by the
- * quartiles of one ("numeric_ok").  "table" is the whole table's model;
+ * tails of a continuous column (whose tails then stay whole), and it and
+ * the middle of its tails by the quartiles of one ("numeric_ok").  "table" is the whole table's model;
  * "dep" is the part of "sample" that the grouping column and the order of
  * categories are chosen on (see dependence_sample(); it may be "sample"
  * itself).
@@ -891,6 +891,7 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	int			ngroups;
 	int			column;
 	GroupSplit	split;
+	int			middle;
 	int			g;
 	double		acc = 0.0;
 
@@ -912,6 +913,11 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	}
 	subs = sample_split(sample, row_group, ngroups, true);
 	dep_subs = dep == sample ? subs : sample_split(dep, dep_group, ngroups, true);
+	/* of a tail split, only the middle (the largest group) splits again */
+	middle = 0;
+	for (g = 1; g < ngroups; g++)
+		if (subs[g]->nrows > subs[middle]->nrows)
+			middle = g;
 	model->group_column = column;
 	model->ngroups = ngroups;
 	model->group_cum = palloc(sizeof(double) * ngroups);
@@ -952,8 +958,9 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		}
 		clamp_to_table_range(gm, table);
 		category_order(gm, dep_sub, model);
-		build_groups(gm, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1,
-					 split == GROUP_SPLIT_TAILS);
+		if (split != GROUP_SPLIT_TAILS || g == middle)
+			build_groups(gm, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1,
+						 split == GROUP_SPLIT_TAILS);
 		/* a leaf's copula, from its share of the budget (fit.h) */
 		if (gm->group_column < 0)
 		{

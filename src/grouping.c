@@ -21,7 +21,8 @@
  * distributors, have bigger budgets and more votes), which a copula over
  * all rows draws too rarely; with models of their own, a condition on the
  * tail of that column, or of one that moves with it, draws from rows like
- * the real rare ones.  The middle rows are then grouped as a whole table
+ * the real rare ones.  A tail needs as many rows as a group within a group
+ * (100); only the middle rows are then grouped again, as a whole table
  * would be.
  *
  * Only levels with at least min_rows rows of the fitting sample (40, or
@@ -221,6 +222,17 @@ groupable(const ColumnModel *cm)
 	return false;
 }
 
+/*
+ * the fewest rows a level of a split of this kind needs for a group of its
+ * own: a tail, a small part carved out of a continuous column, needs as
+ * many as a group within a group
+ */
+static int
+level_min_rows(GroupSplit kind, int min_rows)
+{
+	return kind == GROUP_SPLIT_TAILS ? Max(min_rows, GROUP_MIN_ROWS_NESTED) : min_rows;
+}
+
 /* is the column continuous, with tails to split off? */
 static bool
 has_tails(const ColumnModel *cm)
@@ -393,6 +405,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 					df = 0.0,
 					score;
 		const ColumnModel *gm = &model->columns[g];
+		int			need = level_min_rows(passes[pass], min_rows);
 
 		CHECK_FOR_INTERRUPTS();
 		if (codes[g] == NULL || gcodes[g] != NULL)
@@ -404,7 +417,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 			gcodes[g] = codes[g];
 		}
 		else if (passes[pass] == GROUP_SPLIT_TAILS && has_tails(gm) &&
-				 n * GROUP_TAIL_SHARE >= min_rows &&
+				 n * GROUP_TAIL_SHARE >= need &&
 				 tail_cuts(&sample->columns[g], n, &tail_lo[g], &tail_hi[g]))
 		{
 			gcodes[g] = palloc(n);
@@ -428,13 +441,13 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		}
 		for (r = 0; r < MAX_CODES; r++)
 		{
-			if (gc->count[r] >= min_rows)
+			if (gc->count[r] >= need)
 				big++;
 			else
 				small_rows += gc->count[r];
 		}
 		/* too few rows in small levels for a group: they join the largest */
-		if (small_rows > 0 && small_rows < min_rows)
+		if (small_rows > 0 && small_rows < need)
 			small_rows = 0;
 		if (big > GROUP_MAX || big + (small_rows > 0) < 2)
 			continue;
@@ -484,6 +497,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		int			small_rows = 0;
 		int			largest = 0;
 		int			pooled_group;
+		int			need = level_min_rows(*split, min_rows);
 
 		if (gcodes[best] == codes[best])
 			counts = counts_of[best].count;
@@ -495,7 +509,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		for (r = 0; r < MAX_CODES; r++)
 		{
 			group_of[r] = -1;
-			if (counts[r] >= min_rows)
+			if (counts[r] >= need)
 			{
 				if (counts[r] > counts[largest] || group_of[largest] < 0)
 					largest = r;
@@ -505,7 +519,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 				small_rows += counts[r];
 		}
 		/* small levels: a pooled group of their own, or into the largest */
-		pooled_group = small_rows >= min_rows ? k : group_of[largest];
+		pooled_group = small_rows >= need ? k : group_of[largest];
 		for (r = 0; r < MAX_CODES; r++)
 			if (group_of[r] < 0)
 				group_of[r] = pooled_group;
@@ -536,7 +550,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		}
 		else if (all_group != row_group)
 			memcpy(all_group, row_group, sizeof(int) * n);
-		*ngroups = k + (small_rows >= min_rows ? 1 : 0);
+		*ngroups = k + (small_rows >= need ? 1 : 0);
 	}
 
 	for (c = 0; c < d; c++)
