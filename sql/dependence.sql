@@ -172,8 +172,8 @@ CREATE TEMP TABLE wide_first AS SELECT model FROM synth_models WHERE name = 'wid
 SELECT synth_fit('wide_rows');
 SELECT (SELECT model FROM wide_first) = model AS repeatable FROM synth_models WHERE name = 'wide_rows';
 -- the tails of y (its lowest and highest 5 % of rows) split first; the
--- middle rows (fewer of g = 0 and 2, whose y sit at the tails) split by g;
--- every row is in one group
+-- middle rows (fewer of g = 0 and 2, whose y sit at the tails) split by g,
+-- the tails stay whole; every row is in one group
 WITH m AS (SELECT synth_model('wide_rows') AS m),
      top AS (SELECT grp FROM m, jsonb_array_elements(m->'groups') grp),
      middle AS (SELECT grp FROM top ORDER BY (grp->>'rows_used')::int DESC LIMIT 1),
@@ -182,6 +182,7 @@ SELECT (SELECT m->>'grouped_by' FROM m) AS grouped_by,
        (SELECT array_agg(round((grp->>'rows_used')::numeric / 60000, 2) ORDER BY (grp->>'rows_used')::int) FROM top) AS shares,
        (SELECT sum((grp->>'rows_used')::int) FROM top) = 60000 AS every_row,
        (SELECT grp->>'grouped_by' FROM middle) AS middle_grouped_by,
+       (SELECT count(*) FROM top WHERE grp ? 'groups') = 1 AS tails_whole,
        (SELECT array_agg(round(n::numeric / sum_n, 1) ORDER BY n)
           FROM inner_groups, (SELECT sum(n) AS sum_n FROM inner_groups) t) AS middle_shares;
 WITH r AS (SELECT g, corr(x, y) AS c FROM wide_rows GROUP BY g),
