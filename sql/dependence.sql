@@ -191,6 +191,42 @@ SELECT g, round(s.m)::int AS mean_y, abs(s.c - r.c) < 0.045 AS corr_ok FROM r JO
 SELECT synth_drop('wide_rows');
 DROP TABLE wide_rows;
 
+-- A tail needs 100 rows of values: with NULLs in both columns, 2,000 rows
+-- leave 97 per tail, too few (x then splits by its quartiles); 2,200 rows
+-- leave 107.  Either way each group holds its own stretch of x, apart from
+-- the others (two small tails pooled into one group would span both ends).
+SELECT setseed(0.25);
+CREATE TABLE tail_nulls AS
+SELECT CASE WHEN i % 40 = 0 THEN NULL ELSE z1 END AS x,
+       CASE WHEN i % 41 = 0 THEN NULL ELSE 0.8 * z1 + 0.6 * z2 END AS y
+FROM (SELECT i, sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS z1,
+             sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS z2
+      FROM generate_series(1, 2000) i) s;
+CREATE FUNCTION tail_groups_apart() RETURNS TABLE (grouped_by text, groups bigint, rows_in_smallest int, apart boolean)
+LANGUAGE sql AS $$
+  WITH m AS (SELECT synth_model('tail_nulls') AS m),
+       g AS (SELECT (grp->>'rows_used')::int AS n,
+                    (SELECT min(coalesce((l->>'from')::float8, (l#>>'{}')::float8))
+                     FROM jsonb_array_elements(grp->'levels') l WHERE l <> 'null') AS lo,
+                    (SELECT max(coalesce((l->>'to')::float8, (l#>>'{}')::float8))
+                     FROM jsonb_array_elements(grp->'levels') l WHERE l <> 'null') AS hi
+             FROM m, jsonb_array_elements(m->'groups') grp),
+       o AS (SELECT n, lo, lag(hi) OVER (ORDER BY lo) AS prev_hi FROM g)
+  SELECT (SELECT m->>'grouped_by' FROM m), count(*), min(n), bool_and(prev_hi IS NULL OR prev_hi <= lo) FROM o
+$$;
+SELECT synth_fit('tail_nulls');
+SELECT * FROM tail_groups_apart();
+INSERT INTO tail_nulls
+SELECT z1, 0.8 * z1 + 0.6 * z2
+FROM (SELECT sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS z1,
+             sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS z2
+      FROM generate_series(1, 200) i) s;
+SELECT synth_fit('tail_nulls');
+SELECT * FROM tail_groups_apart();
+SELECT synth_drop('tail_nulls');
+DROP FUNCTION tail_groups_apart();
+DROP TABLE tail_nulls;
+
 -- In a group, a value seen in fewer than min_group_size of the group's rows
 -- is pooled; the part of that pool that holds values the whole table keeps
 -- is sampled as those values, in the table's proportions, not as made-up

@@ -872,9 +872,10 @@ dependence_sample(const TableSample *sample, int want, bool with_order)
 /*
  * Split the model into per-group models when a grouping column helps (see
  * grouping.c); each group is learnt from its own rows like a table, and may
- * split once more (GROUP_DEPTH_MAX).  The whole table may split by the
- * tails of a continuous column (whose tails then stay whole), and it and
- * the middle of its tails by the quartiles of one ("numeric_ok").  "table" is the whole table's model;
+ * split once more (GROUP_DEPTH_MAX).  The whole table may split first by
+ * the tails of a continuous column; the tails then stay whole, and the
+ * middle may split again, by a discrete column or (as the whole table may)
+ * by the quartiles of a continuous one ("numeric_ok").  "table" is the whole table's model;
  * "dep" is the part of "sample" that the grouping column and the order of
  * categories are chosen on (see dependence_sample(); it may be "sample"
  * itself).
@@ -892,6 +893,8 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	int			column;
 	GroupSplit	split;
 	int			middle;
+	int			min_rows;
+	int			tail_min_rows;
 	int			g;
 	double		acc = 0.0;
 
@@ -899,11 +902,14 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		return;
 	row_group = palloc(sizeof(int) * Max(sample->nrows, 1));
 	dep_group = dep == sample ? row_group : palloc(sizeof(int) * Max(dep->nrows, 1));
-	column = grouping_choose(model, dep, sample,
-							 Max(depth == 0 ? GROUP_MIN_ROWS : GROUP_MIN_ROWS_NESTED,
-								 GROUP_ROWS_PER_COLUMN * ncols),
-							 depth == 0 && synth_tail_groups, numeric_ok, dep_group, row_group,
-							 &ngroups, &split);
+	/* a group learns every column and pair from its rows: so many at least */
+	min_rows = Max(depth == 0 ? GROUP_MIN_ROWS : GROUP_MIN_ROWS_NESTED,
+				   GROUP_ROWS_PER_COLUMN * ncols);
+	/* a tail as many as a group within a group, and enough to keep values */
+	tail_min_rows = depth == 0 && synth_tail_groups ?
+		Max(Max(GROUP_MIN_ROWS_NESTED, GROUP_ROWS_PER_COLUMN * ncols), min_group_size) : 0;
+	column = grouping_choose(model, dep, sample, min_rows, tail_min_rows, numeric_ok,
+							 dep_group, row_group, &ngroups, &split);
 	if (column < 0)
 	{
 		if (dep_group != row_group)

@@ -22,8 +22,9 @@
  * all rows draws too rarely; with models of their own, a condition on the
  * tail of that column, or of one that moves with it, draws from rows like
  * the real rare ones.  A tail needs as many rows as a group within a group
- * (100); only the middle rows are then grouped again, as a whole table
- * would be.
+ * (see tail_min_rows); the tails stay whole, and only the middle rows are
+ * grouped again, by the rules of a group within a group (the tail split
+ * takes one of synth.group_depth's levels).
  *
  * Only levels with at least min_rows rows of the fitting sample (40, or
  * 100 for a group within a group, and at least GROUP_ROWS_PER_COLUMN per
@@ -47,7 +48,7 @@
 
 #define CODE_BINS 10
 #define GROUP_NUMERIC_BINS 4		/* a continuous column groups by quartiles */
-#define GROUP_TAIL_SHARE 0.05		/* or by its tails: lowest and highest 5 % */
+#define GROUP_TAIL_SHARE 0.05		/* or by its tails: lowest and highest 5% */
 #define MAX_CODES 256
 
 /* is a numeric model made of few atoms only (a coded column)? */
@@ -166,10 +167,11 @@ quartile_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out)
 /*
  * The values that bound a column's tails in a sample: *lo is its value at
  * rank GROUP_TAIL_SHARE, *hi at rank 1 - GROUP_TAIL_SHARE (of the rows with
- * a value, in order of value); false if it has too few values.
+ * a value, in order of value); false if a tail would hold fewer than
+ * min_rows rows.
  */
 static bool
-tail_cuts(const SampleColumn *sc, int n, double *lo, double *hi)
+tail_cuts(const SampleColumn *sc, int n, int min_rows, double *lo, double *hi)
 {
 	int		   *order = sc->order;
 	int			m,
@@ -183,14 +185,14 @@ tail_cuts(const SampleColumn *sc, int n, double *lo, double *hi)
 	else
 		m = sample_column_values(sc, n);
 	k = (int) (GROUP_TAIL_SHARE * m);
-	if (k >= 1)
+	if (k >= Max(min_rows, 1))
 	{
 		*lo = sc->numbers[order[k]];
 		*hi = sc->numbers[order[m - 1 - k]];
 	}
 	if (order != sc->order)
 		pfree(order);
-	return k >= 1;
+	return k >= Max(min_rows, 1);
 }
 
 /*
@@ -220,17 +222,6 @@ groupable(const ColumnModel *cm)
 	if (cm->kind == COLUMN_NUMERIC)
 		return cm->quantiles.npieces <= GROUP_MAX * 2 && all_atoms(cm);
 	return false;
-}
-
-/*
- * the fewest rows a level of a split of this kind needs for a group of its
- * own: a tail, a small part carved out of a continuous column, needs as
- * many as a group within a group
- */
-static int
-level_min_rows(GroupSplit kind, int min_rows)
-{
-	return kind == GROUP_SPLIT_TAILS ? Max(min_rows, GROUP_MIN_ROWS_NESTED) : min_rows;
 }
 
 /* is the column continuous, with tails to split off? */
@@ -324,13 +315,15 @@ mutual_information(const uint8 *a, const CodeCounts *ca, const uint8 *b, const C
  * fitting sample, of which "sample" is a subset; it may be "sample"
  * itself, and all_group row_group), and *ngroups their number; the last
  * group is the pooled one when some levels are too small for a group of
- * their own.  "allow_tails" lets the tails of a continuous column split
- * first, "allow_numeric" its quartiles when no discrete column splits;
- * *split says which kind of split was chosen.
+ * their own.  "tail_min_rows", if not 0, lets the tails of a continuous
+ * column split first, each tail with at least that many rows (a smaller
+ * tail stays in the middle; tails are never pooled), "allow_numeric" its
+ * quartiles when no discrete column splits; *split says which kind of
+ * split was chosen.
  */
 int
 grouping_choose(const SynthModel *model, const TableSample *sample,
-				const TableSample *all, int min_rows, bool allow_tails,
+				const TableSample *all, int min_rows, int tail_min_rows,
 				bool allow_numeric, int *row_group, int *all_group, int *ngroups,
 				GroupSplit *split)
 {
@@ -389,104 +382,107 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 	 * quartiles that win over a discrete column, or split a group again,
 	 * fit worse.
 	 */
-	if (allow_tails)
+	if (tail_min_rows > 0)
 		passes[npasses++] = GROUP_SPLIT_TAILS;
 	passes[npasses++] = GROUP_SPLIT_DISCRETE;
 	if (allow_numeric)
 		passes[npasses++] = GROUP_SPLIT_QUARTILES;
 	for (pass = 0; pass < npasses && best < 0; pass++)
 	{
-	for (g = 0; g < d; g++)
-	{
-		const CodeCounts *gc;
-		int			big = 0,
-					small_rows = 0;
-		double		mi = 0.0,
-					df = 0.0,
-					score;
-		const ColumnModel *gm = &model->columns[g];
-		int			need = level_min_rows(passes[pass], min_rows);
-
-		CHECK_FOR_INTERRUPTS();
-		if (codes[g] == NULL || gcodes[g] != NULL)
-			continue;
-		if (passes[pass] == GROUP_SPLIT_DISCRETE)
-		{
-			if (!groupable(gm))
-				continue;
-			gcodes[g] = codes[g];
-		}
-		else if (passes[pass] == GROUP_SPLIT_TAILS && has_tails(gm) &&
-				 n * GROUP_TAIL_SHARE >= need &&
-				 tail_cuts(&sample->columns[g], n, &tail_lo[g], &tail_hi[g]))
-		{
-			gcodes[g] = palloc(n);
-			tail_codes(&sample->columns[g], n, tail_lo[g], tail_hi[g], gcodes[g]);
-		}
-		else if (passes[pass] == GROUP_SPLIT_QUARTILES && !groupable(gm) &&
-				 gm->kind == COLUMN_NUMERIC && gm->null_frac < 1.0 &&
-				 n / GROUP_NUMERIC_BINS >= min_rows)
-		{
-			gcodes[g] = palloc(n);
-			quartile_codes(gm, &sample->columns[g], n, gcodes[g]);
-		}
-		else
-			continue;
-		if (gcodes[g] == codes[g])
-			gc = &counts_of[g];
-		else
-		{
-			code_counts(gcodes[g], n, &gcounts);
-			gc = &gcounts;
-		}
-		for (r = 0; r < MAX_CODES; r++)
-		{
-			if (gc->count[r] >= need)
-				big++;
-			else
-				small_rows += gc->count[r];
-		}
-		/* too few rows in small levels for a group: they join the largest */
-		if (small_rows > 0 && small_rows < need)
-			small_rows = 0;
-		if (big > GROUP_MAX || big + (small_rows > 0) < 2)
-			continue;
-		for (c = 0; c < d; c++)
-		{
-			double		df_c;
-
-			if (c != g && codes[c] != NULL)
-			{
-				mi += mutual_information(gcodes[g], gc, codes[c], &counts_of[c], n,
-										 joint, logs, &df_c);
-				df += df_c;
-			}
-		}
-
-		/*
-		 * 2n MI is the G statistic, chi-square with df degrees of freedom
-		 * under independence: the column must tell clearly more than chance
-		 * (about four standard deviations above df), and the best is the one
-		 * with the most information beyond the Miller-Madow bias df / 2n.
-		 */
-		if (2.0 * n * mi < df + 4.0 * sqrt(2.0 * Max(df, 1.0)))
-			continue;
-		score = mi - df / (2.0 * n);
-		if (score > best_score)
-		{
-			best_score = score;
-			best = g;
-			*split = passes[pass];
-		}
-	}
-	/* a pass that found nothing leaves its columns' levels to the next */
-	if (best < 0 && passes[pass] == GROUP_SPLIT_TAILS)
 		for (g = 0; g < d; g++)
-			if (gcodes[g] != NULL)
+		{
+			const CodeCounts *gc;
+			int			big = 0,
+						small_rows = 0;
+			double		mi = 0.0,
+						df = 0.0,
+						score;
+			const ColumnModel *gm = &model->columns[g];
+			int			need = passes[pass] == GROUP_SPLIT_TAILS ? tail_min_rows : min_rows;
+
+			CHECK_FOR_INTERRUPTS();
+			if (codes[g] == NULL || gcodes[g] != NULL)
+				continue;
+			if (passes[pass] == GROUP_SPLIT_DISCRETE)
 			{
-				pfree(gcodes[g]);
-				gcodes[g] = NULL;
+				if (!groupable(gm))
+					continue;
+				gcodes[g] = codes[g];
 			}
+			else if (passes[pass] == GROUP_SPLIT_TAILS && has_tails(gm) &&
+					 tail_cuts(&sample->columns[g], n, need, &tail_lo[g], &tail_hi[g]))
+			{
+				gcodes[g] = palloc(n);
+				tail_codes(&sample->columns[g], n, tail_lo[g], tail_hi[g], gcodes[g]);
+			}
+			else if (passes[pass] == GROUP_SPLIT_QUARTILES && !groupable(gm) &&
+					 gm->kind == COLUMN_NUMERIC && gm->null_frac < 1.0 &&
+					 n / GROUP_NUMERIC_BINS >= min_rows)
+			{
+				gcodes[g] = palloc(n);
+				quartile_codes(gm, &sample->columns[g], n, gcodes[g]);
+			}
+			else
+				continue;
+			if (gcodes[g] == codes[g])
+				gc = &counts_of[g];
+			else
+			{
+				code_counts(gcodes[g], n, &gcounts);
+				gc = &gcounts;
+			}
+			for (r = 0; r < MAX_CODES; r++)
+			{
+				if (gc->count[r] >= need)
+					big++;
+				else
+					small_rows += gc->count[r];
+			}
+			/*
+			 * too few rows in small levels for a group: they join the largest;
+			 * and a small tail joins the middle (pooling the two tails would
+			 * make one group of both ends)
+			 */
+			if ((small_rows > 0 && small_rows < need) || passes[pass] == GROUP_SPLIT_TAILS)
+				small_rows = 0;
+			if (big > GROUP_MAX || big + (small_rows > 0) < 2)
+				continue;
+			for (c = 0; c < d; c++)
+			{
+				double		df_c;
+
+				if (c != g && codes[c] != NULL)
+				{
+					mi += mutual_information(gcodes[g], gc, codes[c], &counts_of[c], n,
+											 joint, logs, &df_c);
+					df += df_c;
+				}
+			}
+
+			/*
+			 * 2n MI is the G statistic, chi-square with df degrees of freedom
+			 * under independence: the column must tell clearly more than chance
+			 * (about four standard deviations above df), and the best is the one
+			 * with the most information beyond the Miller-Madow bias df / 2n.
+			 */
+			if (2.0 * n * mi < df + 4.0 * sqrt(2.0 * Max(df, 1.0)))
+				continue;
+			score = mi - df / (2.0 * n);
+			if (score > best_score)
+			{
+				best_score = score;
+				best = g;
+				*split = passes[pass];
+			}
+		}
+		/* a pass that found nothing leaves its columns' levels to the next */
+		if (best < 0 && passes[pass] == GROUP_SPLIT_TAILS)
+			for (g = 0; g < d; g++)
+				if (gcodes[g] != NULL && gcodes[g] != codes[g])
+				{
+					pfree(gcodes[g]);
+					gcodes[g] = NULL;
+				}
 	}
 
 	if (best >= 0)
@@ -497,7 +493,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		int			small_rows = 0;
 		int			largest = 0;
 		int			pooled_group;
-		int			need = level_min_rows(*split, min_rows);
+		int			need = *split == GROUP_SPLIT_TAILS ? tail_min_rows : min_rows;
 
 		if (gcodes[best] == codes[best])
 			counts = counts_of[best].count;
@@ -518,7 +514,12 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 			else
 				small_rows += counts[r];
 		}
-		/* small levels: a pooled group of their own, or into the largest */
+		/*
+		 * small levels: a pooled group of their own, or into the largest (a
+		 * small tail always into the middle)
+		 */
+		if (*split == GROUP_SPLIT_TAILS)
+			small_rows = 0;
 		pooled_group = small_rows >= need ? k : group_of[largest];
 		for (r = 0; r < MAX_CODES; r++)
 			if (group_of[r] < 0)

@@ -22,7 +22,7 @@ typedef enum GroupSplit
 
 extern int	grouping_choose(const SynthModel *model, const TableSample *sample,
 							const TableSample *all, int min_rows,
-							bool allow_tails, bool allow_numeric,
+							int tail_min_rows, bool allow_numeric,
 							int *row_group, int *all_group, int *ngroups,
 							GroupSplit *split);
 

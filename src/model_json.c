@@ -255,9 +255,9 @@ level_listed_elsewhere(const SynthModel *m, int g, const char *label, double ato
 /*
  * "levels": what group g holds of the grouping column, read from the
  * group's own model of it: its categories or its atoms (null for NULL), or
- * for a continuous column (grouped by quartiles) the range of its values,
- * {"from": .., "to": ..}; "rare_levels": true when it also holds values too
- * rare to be kept.  A group whose model of the column is the table's (it
+ * for a continuous column (grouped by quartiles or by its tails) the range
+ * of its values, {"from": .., "to": ..}; "rare_levels": true when it also
+ * holds values too rare to be kept.  A group whose model of the column is the table's (it
  * keeps none of its own: the pooled small levels) lists what no other
  * group lists.
  */

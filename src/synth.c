@@ -43,7 +43,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	DefineCustomBoolVariable("synth.tail_groups",
 							 "Lets a fit split off the tails of a continuous column first.",
-							 "The lowest and highest 5 % of rows of one continuous column get models of their own, for conditions on rare values; off groups as before (by discrete columns).",
+							 "The lowest and highest 5% of rows of one continuous column get models of their own, for conditions on rare values; the split takes one level of synth.group_depth. Off: no tail split.",
 							 &synth_tail_groups,
 							 true,
 							 PGC_USERSET, 0,
