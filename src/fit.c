@@ -875,10 +875,10 @@ dependence_sample(const TableSample *sample, int want, bool with_order)
  * split once more (GROUP_DEPTH_MAX).  The whole table may split first by
  * the tails of a continuous column; the tails then stay whole, and the
  * middle may split again, by a discrete column or (as the whole table may)
- * by the quartiles of a continuous one ("numeric_ok").  "table" is the whole table's model;
- * "dep" is the part of "sample" that the grouping column and the order of
- * categories are chosen on (see dependence_sample(); it may be "sample"
- * itself).
+ * by the quartiles of a continuous one ("numeric_ok").  "table" is the
+ * whole table's model; "dep" is the part of "sample" that the grouping
+ * column and the order of categories are chosen on (see
+ * dependence_sample(); it may be "sample" itself).
  */
 static void
 build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int ncols,
