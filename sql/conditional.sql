@@ -149,7 +149,35 @@ SELECT synth_fit('ends', model => 'ends_no_tails');
 SELECT m->>'grouped_by' AS grouped_by FROM synth_model('ends_no_tails') m;
 SELECT avg((kind = 'edge')::int) < 0.3 AS few_edge_without_tails
 FROM synth_sample(NULL::ends, 2000, model => 'ends_no_tails', seed => 8, condition => 'x > 2');
+-- tails => 'x' names the column: split even with synth.tail_groups off
+SELECT synth_fit('ends', model => 'ends_named', tails => 'x');
+SELECT m->>'grouped_by' AS grouped_by, jsonb_array_length(m->'groups') AS groups
+FROM synth_model('ends_named') m;
+SELECT avg((kind = 'edge')::int) > 0.85 AS sampled_edge
+FROM synth_sample(NULL::ends, 2000, model => 'ends_named', seed => 8, condition => 'x > 2');
 RESET synth.tail_groups;
+-- a column the fit would not choose (y tells only g) is split when named
+SELECT synth_fit('ends', model => 'ends_y', tails => 'y');
+SELECT m->>'grouped_by' AS grouped_by FROM synth_model('ends_y') m;
+\set VERBOSITY default
+\set ON_ERROR_STOP 0
+-- tails that cannot be: no such column, text, excluded, too few rows,
+-- too few distinct values, with epsilon, without groups
+SELECT synth_fit('ends', model => 'ends_bad', tails => 'z');
+SELECT synth_fit('ends', model => 'ends_bad', tails => 'kind');
+SELECT synth_fit('ends', model => 'ends_bad', tails => 'x', exclude => '{x}');
+CREATE TEMP VIEW ends_few AS SELECT * FROM ends LIMIT 1500;
+SELECT synth_fit('ends_few', model => 'ends_bad', tails => 'x');
+SELECT synth_fit('ends', model => 'ends_bad', tails => 'g');
+SELECT synth_fit('ends', model => 'ends_bad', tails => 'x', epsilon => 1);
+SET synth.group_depth = 0;
+SELECT synth_fit('ends', model => 'ends_bad', tails => 'x');
+RESET synth.group_depth;
+\set ON_ERROR_STOP 1
+\set VERBOSITY terse
 SELECT synth_drop('ends');
 SELECT synth_drop('ends_no_tails');
+SELECT synth_drop('ends_named');
+SELECT synth_drop('ends_y');
+DROP VIEW ends_few;
 DROP TABLE ends;

@@ -883,7 +883,7 @@ dependence_sample(const TableSample *sample, int want, bool with_order)
 static void
 build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int ncols,
 			 TableSample *sample, TableSample *dep, int min_group_size, int depth,
-			 bool numeric_ok)
+			 bool numeric_ok, int tail_column)
 {
 	int		   *row_group;
 	int		   *dep_group;
@@ -906,10 +906,19 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	min_rows = Max(depth == 0 ? GROUP_MIN_ROWS : GROUP_MIN_ROWS_NESTED,
 				   GROUP_ROWS_PER_COLUMN * ncols);
 	/* a tail as many as a group within a group, and enough to keep values */
-	tail_min_rows = depth == 0 && synth_tail_groups ?
+	tail_min_rows = depth == 0 && (synth_tail_groups || tail_column >= 0) ?
 		Max(Max(GROUP_MIN_ROWS_NESTED, GROUP_ROWS_PER_COLUMN * ncols), min_group_size) : 0;
-	column = grouping_choose(model, dep, sample, min_rows, tail_min_rows, numeric_ok,
-							 dep_group, row_group, &ngroups, &split);
+	column = grouping_choose(model, dep, sample, min_rows, tail_min_rows, tail_column,
+							 numeric_ok, dep_group, row_group, &ngroups, &split);
+	if (tail_column >= 0 && (column != tail_column || split != GROUP_SPLIT_TAILS))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot split off the tails of column \"%s\"", cols[tail_column].name),
+				 grouping_has_tails(&model->columns[tail_column]) ?
+				 errdetail("Each tail (5%% of its values) needs at least %d rows of the %d the dependence is learnt from, apart from values tied at a cut.",
+						   tail_min_rows, dep->nrows) :
+				 errdetail("It has no continuous range of values to cut (too few distinct values, a key, or no values kept)."),
+				 errhint("Condition on its values directly, or fit without tails.")));
 	if (column < 0)
 	{
 		if (dep_group != row_group)
@@ -966,7 +975,7 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 		category_order(gm, dep_sub, model);
 		if (split != GROUP_SPLIT_TAILS || g == middle)
 			build_groups(gm, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1,
-						 split == GROUP_SPLIT_TAILS);
+						 split == GROUP_SPLIT_TAILS, -1);
 		/* a leaf's copula, from its share of the budget (fit.h) */
 		if (gm->group_column < 0)
 		{
@@ -1070,6 +1079,8 @@ synth_fit(PG_FUNCTION_ARGS)
 	int64		rows_read;
 	double		epsilon = 0.0;
 	double		delta = SYNTH_DEFAULT_DP_DELTA;
+	char	   *tails = NULL;
+	int			tail_column = -1;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -1110,10 +1121,45 @@ synth_fit(PG_FUNCTION_ARGS)
 					 errmsg("delta must be between 0 and 1, exclusive")));
 	}
 
+	if (PG_NARGS() > 6 && !PG_ARGISNULL(6))
+	{
+		tails = text_to_cstring(PG_GETARG_TEXT_PP(6));
+		if (epsilon > 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tails cannot be split off in a differentially private fit"),
+					 errdetail("A differentially private model has no groups.")));
+		if (!synth_fit_dependence || synth_group_depth == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("tails need groups, and this fit makes none"),
+					 errdetail("synth.fit_dependence is off or synth.group_depth is 0.")));
+	}
+
 	rel = open_readable_relation(relid);
 	relname = pstrdup(RelationGetRelationName(rel));
 	qualified = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), relname);
 	cols = plan_columns(rel, exclude, &ncols);
+	if (tails != NULL)
+	{
+		int			c;
+
+		for (c = 0; c < ncols; c++)
+			if (strcmp(cols[c].name, tails) == 0)
+				tail_column = c;
+		if (tail_column < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"%s\" does not exist", tails, relname),
+					 errdetail("It is named in the tails argument.")));
+		if (cols[tail_column].excluded || cols[tail_column].type.kind != COLUMN_NUMERIC)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot split off the tails of column \"%s\"", tails),
+					 errdetail(cols[tail_column].excluded ? "The column is excluded." :
+							   "Only a column of numbers, dates or times has tails."),
+					 errhint("Condition on its values directly, or fit without tails.")));
+	}
 	relation_close(rel, NoLock);	/* keep the lock to the end of the transaction */
 
 	model_name = PG_ARGISNULL(1) ? relname : text_to_cstring(PG_GETARG_TEXT_PP(1));
@@ -1161,7 +1207,8 @@ synth_fit(PG_FUNCTION_ARGS)
 			TableSample *dep = dependence_sample(sample, DEPENDENCE_SAMPLE_ROWS, true);
 
 			category_order(model, dep, NULL);
-			build_groups(model, model, cols, ncols, sample, dep, min_group_size, 0, true);
+			build_groups(model, model, cols, ncols, sample, dep, min_group_size, 0, true,
+						 tail_column);
 			/* rows are drawn from the leaves only: a mixture needs no copula */
 			if (model->group_column < 0)
 				dependence_fit(model, dep);

@@ -225,8 +225,8 @@ groupable(const ColumnModel *cm)
 }
 
 /* is the column continuous, with tails to split off? */
-static bool
-has_tails(const ColumnModel *cm)
+bool
+grouping_has_tails(const ColumnModel *cm)
 {
 	return cm->kind == COLUMN_NUMERIC && cm->null_frac < 1.0 && !cm->is_key &&
 		cm->quantiles.npieces > 1 && !all_atoms(cm);
@@ -317,15 +317,17 @@ mutual_information(const uint8 *a, const CodeCounts *ca, const uint8 *b, const C
  * group is the pooled one when some levels are too small for a group of
  * their own.  "tail_min_rows", if not 0, lets the tails of a continuous
  * column split first, each tail with at least that many rows (a smaller
- * tail stays in the middle; tails are never pooled), "allow_numeric" its
+ * tail stays in the middle; tails are never pooled); "tail_column", if not
+ * -1, is the only column whose tails may split, chosen by the caller, so
+ * without the chance test; "allow_numeric" lets
  * quartiles when no discrete column splits; *split says which kind of
  * split was chosen.
  */
 int
 grouping_choose(const SynthModel *model, const TableSample *sample,
 				const TableSample *all, int min_rows, int tail_min_rows,
-				bool allow_numeric, int *row_group, int *all_group, int *ngroups,
-				GroupSplit *split)
+				int tail_column, bool allow_numeric, int *row_group, int *all_group,
+				int *ngroups, GroupSplit *split)
 {
 	int			n = sample->nrows;
 	int			d = model->ncolumns;
@@ -409,7 +411,8 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 					continue;
 				gcodes[g] = codes[g];
 			}
-			else if (passes[pass] == GROUP_SPLIT_TAILS && has_tails(gm) &&
+			else if (passes[pass] == GROUP_SPLIT_TAILS && grouping_has_tails(gm) &&
+					 (tail_column < 0 || g == tail_column) &&
 					 tail_cuts(&sample->columns[g], n, need, &tail_lo[g], &tail_hi[g]))
 			{
 				gcodes[g] = palloc(n);
@@ -465,10 +468,12 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 			 * (about four standard deviations above df), and the best is the one
 			 * with the most information beyond the Miller-Madow bias df / 2n.
 			 */
-			if (2.0 * n * mi < df + 4.0 * sqrt(2.0 * Max(df, 1.0)))
+			if (2.0 * n * mi < df + 4.0 * sqrt(2.0 * Max(df, 1.0)) &&
+				!(passes[pass] == GROUP_SPLIT_TAILS && g == tail_column))
 				continue;
 			score = mi - df / (2.0 * n);
-			if (score > best_score)
+			if (score > best_score ||
+				(passes[pass] == GROUP_SPLIT_TAILS && g == tail_column && best < 0))
 			{
 				best_score = score;
 				best = g;

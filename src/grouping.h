@@ -20,10 +20,11 @@ typedef enum GroupSplit
 	GROUP_SPLIT_TAILS			/* a continuous column's tails from its middle */
 } GroupSplit;
 
+extern bool grouping_has_tails(const ColumnModel *cm);
 extern int	grouping_choose(const SynthModel *model, const TableSample *sample,
 							const TableSample *all, int min_rows,
-							int tail_min_rows, bool allow_numeric,
-							int *row_group, int *all_group, int *ngroups,
-							GroupSplit *split);
+							int tail_min_rows, int tail_column,
+							bool allow_numeric, int *row_group,
+							int *all_group, int *ngroups, GroupSplit *split);
 
 #endif							/* SYNTH_GROUPING_H */
