@@ -159,10 +159,18 @@ RESET synth.tail_groups;
 -- a column the fit would not choose (y tells only g) is split when named
 SELECT synth_fit('ends', model => 'ends_y', tails => 'y');
 SELECT m->>'grouped_by' AS grouped_by FROM synth_model('ends_y') m;
+-- named, a column that tells nothing (w, a hash of x) is split too: no
+-- chance test (the fit itself would pass it over)
+CREATE TEMP VIEW ends_w AS SELECT *, (abs(hashfloat8(x)) % 100000)::float8 AS w FROM ends;
+SELECT synth_fit('ends_w', model => 'ends_w', tails => 'w');
+SELECT m->>'grouped_by' AS grouped_by, jsonb_array_length(m->'groups') AS groups
+FROM synth_model('ends_w') m;
+SELECT synth_fit('ends_w', model => 'ends_w_auto');
+SELECT m->>'grouped_by' AS grouped_by FROM synth_model('ends_w_auto') m;
 \set VERBOSITY default
 \set ON_ERROR_STOP 0
 -- tails that cannot be: no such column, text, excluded, too few rows,
--- too few distinct values, with epsilon, without groups
+-- too few distinct values, with epsilon, without groups, alone in a table
 SELECT synth_fit('ends', model => 'ends_bad', tails => 'z');
 SELECT synth_fit('ends', model => 'ends_bad', tails => 'kind');
 SELECT synth_fit('ends', model => 'ends_bad', tails => 'x', exclude => '{x}');
@@ -173,11 +181,17 @@ SELECT synth_fit('ends', model => 'ends_bad', tails => 'x', epsilon => 1);
 SET synth.group_depth = 0;
 SELECT synth_fit('ends', model => 'ends_bad', tails => 'x');
 RESET synth.group_depth;
+CREATE TEMP VIEW ends_x AS SELECT x FROM ends;
+SELECT synth_fit('ends_x', model => 'ends_bad', tails => 'x');
+DROP VIEW ends_x;
 \set ON_ERROR_STOP 1
 \set VERBOSITY terse
 SELECT synth_drop('ends');
 SELECT synth_drop('ends_no_tails');
 SELECT synth_drop('ends_named');
 SELECT synth_drop('ends_y');
+SELECT synth_drop('ends_w');
+SELECT synth_drop('ends_w_auto');
+DROP VIEW ends_w;
 DROP VIEW ends_few;
 DROP TABLE ends;

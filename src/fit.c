@@ -870,6 +870,45 @@ dependence_sample(const TableSample *sample, int want, bool with_order)
 }
 
 /*
+ * The tails of the column the caller named (synth_fit's "tails") could not
+ * be split off: say why.  "dep" is the sample the split is chosen on;
+ * "tail_min_rows" the fewest rows a tail needs.
+ */
+static void
+report_tails_refused(const SynthModel *model, const FitColumn *cols, int ncols,
+					 int tail_column, const TableSample *dep, int tail_min_rows)
+{
+	const char *name = cols[tail_column].name;
+	int			nvalues = sample_column_values(&dep->columns[tail_column], dep->nrows);
+	int			per_tail = (int) (0.05 * nvalues);
+
+	if (ncols < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot split off the tails of column \"%s\"", name),
+				 errdetail("The table has no other column for its tails to tell about.")));
+	if (!grouping_has_tails(&model->columns[tail_column]))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot split off the tails of column \"%s\"", name),
+				 errdetail("It has no continuous range of values to cut: too few distinct values, a key, or no values kept."),
+				 errhint("Condition on its values directly, or name another column.")));
+	if (per_tail < tail_min_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot split off the tails of column \"%s\"", name),
+				 errdetail("A tail is 5%% of the column's values, %d of its %d values among the %d rows the dependence is learnt from, and needs at least %d rows (100, 6 per column, and min_group_size).",
+						   per_tail, nvalues, dep->nrows, tail_min_rows),
+				 errhint("Fit a larger table, or lower min_group_size if it sets the minimum.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("cannot split off the tails of column \"%s\"", name),
+			 errdetail("Values tied at its 5%% and 95%% cuts leave both tails with fewer than %d rows.",
+					   tail_min_rows),
+			 errhint("Condition on its values directly, or name another column.")));
+}
+
+/*
  * Split the model into per-group models when a grouping column helps (see
  * grouping.c); each group is learnt from its own rows like a table, and may
  * split once more (GROUP_DEPTH_MAX).  The whole table may split first by
@@ -911,14 +950,7 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	column = grouping_choose(model, dep, sample, min_rows, tail_min_rows, tail_column,
 							 numeric_ok, dep_group, row_group, &ngroups, &split);
 	if (tail_column >= 0 && (column != tail_column || split != GROUP_SPLIT_TAILS))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot split off the tails of column \"%s\"", cols[tail_column].name),
-				 grouping_has_tails(&model->columns[tail_column]) ?
-				 errdetail("Each tail (5%% of its values) needs at least %d rows of the %d the dependence is learnt from, apart from values tied at a cut.",
-						   tail_min_rows, dep->nrows) :
-				 errdetail("It has no continuous range of values to cut (too few distinct values, a key, or no values kept)."),
-				 errhint("Condition on its values directly, or fit without tails.")));
+		report_tails_refused(model, cols, ncols, tail_column, dep, tail_min_rows);
 	if (column < 0)
 	{
 		if (dep_group != row_group)
@@ -1026,10 +1058,6 @@ check_not_null_columns(const SynthModel *model, const FitColumn *cols, const cha
 }
 
 /*
- * synth_fit(source regclass, model text, exclude text[], min_group_size int)
- *		returns the model's name.
- */
-/*
  * open_readable_relation: open a relation whose rows synth reads (a table,
  * partitioned table, view, materialized view or foreign table) with
  * AccessShareLock, which the caller keeps to the end of the transaction.
@@ -1060,6 +1088,11 @@ open_readable_relation(Oid relid)
 	return rel;
 }
 
+/*
+ * synth_fit(source regclass, model text, exclude text[], min_group_size int,
+ *			 epsilon float8, delta float8, tails text)
+ *		returns the model's name.
+ */
 Datum
 synth_fit(PG_FUNCTION_ARGS)
 {
@@ -1131,9 +1164,11 @@ synth_fit(PG_FUNCTION_ARGS)
 					 errdetail("A differentially private model has no groups.")));
 		if (!synth_fit_dependence || synth_group_depth == 0)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("tails need groups, and this fit makes none"),
-					 errdetail("synth.fit_dependence is off or synth.group_depth is 0.")));
+					 !synth_fit_dependence ?
+					 errdetail("synth.fit_dependence is off.") :
+					 errdetail("synth.group_depth is 0.")));
 	}
 
 	rel = open_readable_relation(relid);
@@ -1152,13 +1187,18 @@ synth_fit(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" of relation \"%s\" does not exist", tails, relname),
 					 errdetail("It is named in the tails argument.")));
-		if (cols[tail_column].excluded || cols[tail_column].type.kind != COLUMN_NUMERIC)
+		if (cols[tail_column].excluded)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("cannot split off the tails of column \"%s\"", tails),
-					 errdetail(cols[tail_column].excluded ? "The column is excluded." :
-							   "Only a column of numbers, dates or times has tails."),
-					 errhint("Condition on its values directly, or fit without tails.")));
+					 errdetail("The column is excluded."),
+					 errhint("Remove it from exclude, or name another column.")));
+		if (cols[tail_column].type.kind != COLUMN_NUMERIC)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("cannot split off the tails of column \"%s\"", tails),
+					 errdetail("Only a column of numbers, dates or timestamps has tails."),
+					 errhint("Condition on its values directly, or name another column.")));
 	}
 	relation_close(rel, NoLock);	/* keep the lock to the end of the transaction */
 

@@ -386,9 +386,13 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 	 */
 	if (tail_min_rows > 0)
 		passes[npasses++] = GROUP_SPLIT_TAILS;
-	passes[npasses++] = GROUP_SPLIT_DISCRETE;
-	if (allow_numeric)
-		passes[npasses++] = GROUP_SPLIT_QUARTILES;
+	/* a column named for its tails is split by them or not at all */
+	if (tail_column < 0)
+	{
+		passes[npasses++] = GROUP_SPLIT_DISCRETE;
+		if (allow_numeric)
+			passes[npasses++] = GROUP_SPLIT_QUARTILES;
+	}
 	for (pass = 0; pass < npasses && best < 0; pass++)
 	{
 		for (g = 0; g < d; g++)
