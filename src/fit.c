@@ -880,7 +880,7 @@ report_tails_refused(const SynthModel *model, const FitColumn *cols, int ncols,
 {
 	const char *name = cols[tail_column].name;
 	int			nvalues = sample_column_values(&dep->columns[tail_column], dep->nrows);
-	int			per_tail = (int) (0.05 * nvalues);
+	int			per_tail = (int) (GROUP_TAIL_SHARE * nvalues);
 
 	if (ncols < 2)
 		ereport(ERROR,
@@ -962,9 +962,10 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	dep_subs = dep == sample ? subs : sample_split(dep, dep_group, ngroups, true);
 	/* of a tail split, only the middle (the largest group) splits again */
 	middle = 0;
-	for (g = 1; g < ngroups; g++)
-		if (subs[g]->nrows > subs[middle]->nrows)
-			middle = g;
+	if (split == GROUP_SPLIT_TAILS)
+		for (g = 1; g < ngroups; g++)
+			if (subs[g]->nrows > subs[middle]->nrows)
+				middle = g;
 	model->group_column = column;
 	model->ngroups = ngroups;
 	model->group_cum = palloc(sizeof(double) * ngroups);

@@ -48,7 +48,6 @@
 
 #define CODE_BINS 10
 #define GROUP_NUMERIC_BINS 4		/* a continuous column groups by quartiles */
-#define GROUP_TAIL_SHARE 0.05		/* or by its tails: lowest and highest 5% */
 #define MAX_CODES 256
 
 /* is a numeric model made of few atoms only (a coded column)? */
@@ -232,6 +231,18 @@ grouping_has_tails(const ColumnModel *cm)
 		cm->quantiles.npieces > 1 && !all_atoms(cm);
 }
 
+/*
+ * The rows of the small levels of a split that make a pooled group of
+ * their own, or 0 where they join the largest group: when they are too few
+ * for a group, and always for a tail (pooling the two tails would make one
+ * group of both ends; a small tail joins the middle).
+ */
+static int
+pooled_rows(GroupSplit kind, int small_rows, int need)
+{
+	return kind == GROUP_SPLIT_TAILS || small_rows < need ? 0 : small_rows;
+}
+
 /* how often each code of a code column occurs */
 typedef struct CodeCounts
 {
@@ -319,8 +330,8 @@ mutual_information(const uint8 *a, const CodeCounts *ca, const uint8 *b, const C
  * column split first, each tail with at least that many rows (a smaller
  * tail stays in the middle; tails are never pooled); "tail_column", if not
  * -1, is the only column whose tails may split, chosen by the caller, so
- * without the chance test; "allow_numeric" lets
- * quartiles when no discrete column splits; *split says which kind of
+ * without the chance test; "allow_numeric" lets a continuous column split
+ * by its quartiles when no discrete column does; *split says which kind of
  * split was chosen.
  */
 int
@@ -404,25 +415,27 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 						df = 0.0,
 						score;
 			const ColumnModel *gm = &model->columns[g];
-			int			need = passes[pass] == GROUP_SPLIT_TAILS ? tail_min_rows : min_rows;
+			GroupSplit	kind = passes[pass];
+			int			need = kind == GROUP_SPLIT_TAILS ? tail_min_rows : min_rows;
+			bool		named = kind == GROUP_SPLIT_TAILS && g == tail_column;
 
 			CHECK_FOR_INTERRUPTS();
 			if (codes[g] == NULL || gcodes[g] != NULL)
 				continue;
-			if (passes[pass] == GROUP_SPLIT_DISCRETE)
+			if (kind == GROUP_SPLIT_DISCRETE)
 			{
 				if (!groupable(gm))
 					continue;
 				gcodes[g] = codes[g];
 			}
-			else if (passes[pass] == GROUP_SPLIT_TAILS && grouping_has_tails(gm) &&
+			else if (kind == GROUP_SPLIT_TAILS && grouping_has_tails(gm) &&
 					 (tail_column < 0 || g == tail_column) &&
 					 tail_cuts(&sample->columns[g], n, need, &tail_lo[g], &tail_hi[g]))
 			{
 				gcodes[g] = palloc(n);
 				tail_codes(&sample->columns[g], n, tail_lo[g], tail_hi[g], gcodes[g]);
 			}
-			else if (passes[pass] == GROUP_SPLIT_QUARTILES && !groupable(gm) &&
+			else if (kind == GROUP_SPLIT_QUARTILES && !groupable(gm) &&
 					 gm->kind == COLUMN_NUMERIC && gm->null_frac < 1.0 &&
 					 n / GROUP_NUMERIC_BINS >= min_rows)
 			{
@@ -445,13 +458,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 				else
 					small_rows += gc->count[r];
 			}
-			/*
-			 * too few rows in small levels for a group: they join the largest;
-			 * and a small tail joins the middle (pooling the two tails would
-			 * make one group of both ends)
-			 */
-			if ((small_rows > 0 && small_rows < need) || passes[pass] == GROUP_SPLIT_TAILS)
-				small_rows = 0;
+			small_rows = pooled_rows(kind, small_rows, need);
 			if (big > GROUP_MAX || big + (small_rows > 0) < 2)
 				continue;
 			for (c = 0; c < d; c++)
@@ -472,16 +479,14 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 			 * (about four standard deviations above df), and the best is the one
 			 * with the most information beyond the Miller-Madow bias df / 2n.
 			 */
-			if (2.0 * n * mi < df + 4.0 * sqrt(2.0 * Max(df, 1.0)) &&
-				!(passes[pass] == GROUP_SPLIT_TAILS && g == tail_column))
+			if (2.0 * n * mi < df + 4.0 * sqrt(2.0 * Max(df, 1.0)) && !named)
 				continue;
 			score = mi - df / (2.0 * n);
-			if (score > best_score ||
-				(passes[pass] == GROUP_SPLIT_TAILS && g == tail_column && best < 0))
+			if (score > best_score || (named && best < 0))
 			{
 				best_score = score;
 				best = g;
-				*split = passes[pass];
+				*split = kind;
 			}
 		}
 		/* a pass that found nothing leaves its columns' levels to the next */
@@ -523,13 +528,9 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 			else
 				small_rows += counts[r];
 		}
-		/*
-		 * small levels: a pooled group of their own, or into the largest (a
-		 * small tail always into the middle)
-		 */
-		if (*split == GROUP_SPLIT_TAILS)
-			small_rows = 0;
-		pooled_group = small_rows >= need ? k : group_of[largest];
+		/* small levels: a pooled group of their own, or into the largest */
+		small_rows = pooled_rows(*split, small_rows, need);
+		pooled_group = small_rows > 0 ? k : group_of[largest];
 		for (r = 0; r < MAX_CODES; r++)
 			if (group_of[r] < 0)
 				group_of[r] = pooled_group;
@@ -560,7 +561,7 @@ grouping_choose(const SynthModel *model, const TableSample *sample,
 		}
 		else if (all_group != row_group)
 			memcpy(all_group, row_group, sizeof(int) * n);
-		*ngroups = k + (small_rows >= need ? 1 : 0);
+		*ngroups = k + (small_rows > 0 ? 1 : 0);
 	}
 
 	for (c = 0; c < d; c++)

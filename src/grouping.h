@@ -12,6 +12,9 @@
 #include "model.h"
 #include "table_sample.h"
 
+/* a tail split's share of rows at each end: the lowest and highest 5% */
+#define GROUP_TAIL_SHARE 0.05
+
 /* how a grouping column's rows are split */
 typedef enum GroupSplit
 {
