@@ -95,11 +95,13 @@ numeric_scores(const ColumnModel *cm, const SampleColumn *sc, int n, const int *
 
 /*
  * category_order: reorder the categories of model's columns (fitted on
- * sample) for the copula.  A column whose model a group shares with
- * "parent" keeps the parent's order.
+ * sample) for the copula; with "only", just the columns c where only[c].
+ * A column whose model a group shares with "parent" keeps the parent's
+ * order.
  */
 void
-category_order(SynthModel *model, const TableSample *sample, const SynthModel *parent)
+category_order(SynthModel *model, const TableSample *sample, const SynthModel *parent,
+			   const bool *only)
 {
 	int			n = Min(sample->nrows, ORDER_ROWS);
 	int			ncols = model->ncolumns;
@@ -115,7 +117,8 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 	/* anything to order? */
 	for (c = 0; c < ncols; c++)
 		if (model->columns[c].kind == COLUMN_CATEGORICAL && model->columns[c].ncategories >= 3 &&
-			!(parent != NULL && model->columns[c].labels == parent->columns[c].labels))
+			!(parent != NULL && model->columns[c].labels == parent->columns[c].labels) &&
+			(only == NULL || only[c]))
 			nordered++;
 	if (nordered == 0 || n < 2)
 		return;
@@ -173,7 +176,8 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 
 		if (cm->kind != COLUMN_CATEGORICAL || k < 3 || cols[c].isnull == NULL)
 			continue;
-		if (parent != NULL && cm->labels == parent->columns[c].labels)
+		if ((parent != NULL && cm->labels == parent->columns[c].labels) ||
+			(only != NULL && !only[c]))
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		category_codes(cm, &cols[c], n, codes);

@@ -12,6 +12,6 @@
 #include "table_sample.h"
 
 extern void category_order(SynthModel *model, const TableSample *sample,
-						   const SynthModel *parent);
+						   const SynthModel *parent, const bool *only);
 
 #endif							/* SYNTH_CATEGORY_ORDER_H */

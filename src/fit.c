@@ -705,38 +705,47 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 
 /*
  * sample_split: the rows of "sample" in each group 0 .. ngroups - 1, copied
- * in one pass over each column (a text value's string is shared, not
- * copied); a row of a group beyond those is left out.  With "with_order",
- * each group keeps the order of its rows' values that a column has
- * (SampleColumn's order).
+ * column by column, each group gathering its rows in row order (a text
+ * value's string is shared, not copied); a row of a group beyond those is
+ * left out.  With "with_order", each group keeps the order of its rows'
+ * values that a column has (SampleColumn's order).
  */
 static TableSample **
 sample_split(const TableSample *sample, const int *row_group, int ngroups, bool with_order)
 {
 	TableSample **subs = palloc(sizeof(TableSample *) * ngroups);
 	int		   *n = palloc0(sizeof(int) * ngroups);
+	int		  **rows = palloc(sizeof(int *) * ngroups);	/* a group's rows */
 	int		   *k = palloc(sizeof(int) * ngroups);
 	int		   *row_in_group = NULL;	/* a row's number in its group */
 	int			nvalues;
 	int			c,
 				g,
-				r;
+				r,
+				i;
 
 	if (with_order)
 		row_in_group = palloc_extended(sizeof(int) * Max(sample->nrows, 1), MCXT_ALLOC_HUGE);
 	for (r = 0; r < sample->nrows; r++)
 		if (row_group[r] >= 0 && row_group[r] < ngroups)
-		{
-			if (row_in_group)
-				row_in_group[r] = n[row_group[r]];
 			n[row_group[r]]++;
-		}
 	for (g = 0; g < ngroups; g++)
 	{
+		rows[g] = palloc_extended(sizeof(int) * Max(n[g], 1), MCXT_ALLOC_HUGE);
+		k[g] = 0;
 		subs[g] = palloc0(sizeof(TableSample));
 		subs[g]->ncolumns = sample->ncolumns;
 		subs[g]->nrows = n[g];
 		subs[g]->columns = palloc0(sizeof(SampleColumn) * sample->ncolumns);
+	}
+	for (r = 0; r < sample->nrows; r++)
+	{
+		g = row_group[r];
+		if (g < 0 || g >= ngroups)
+			continue;
+		if (row_in_group)
+			row_in_group[r] = k[g];
+		rows[g][k[g]++] = r;
 	}
 	for (c = 0; c < sample->ncolumns; c++)
 	{
@@ -744,32 +753,36 @@ sample_split(const TableSample *sample, const int *row_group, int ngroups, bool 
 
 		if (from->isnull == NULL)
 			continue;
+		CHECK_FOR_INTERRUPTS();
 		for (g = 0; g < ngroups; g++)
 		{
 			SampleColumn *to = &subs[g]->columns[c];
+			const int  *in = rows[g];
+			int			m = n[g];
 
-			to->isnull = palloc_extended(sizeof(bool) * Max(n[g], 1), MCXT_ALLOC_HUGE);
-			if (from->numbers)
-				to->numbers = palloc_extended(sizeof(double) * Max(n[g], 1), MCXT_ALLOC_HUGE);
-			if (from->strings)
-				to->strings = palloc_extended(sizeof(char *) * Max(n[g], 1), MCXT_ALLOC_HUGE);
-			k[g] = 0;
-		}
-		for (r = 0; r < sample->nrows; r++)
-		{
-			SampleColumn *to;
-			int			at;
+			bool	   *isnull = palloc_extended(sizeof(bool) * Max(m, 1), MCXT_ALLOC_HUGE);
 
-			g = row_group[r];
-			if (g < 0 || g >= ngroups)
-				continue;
-			to = &subs[g]->columns[c];
-			at = k[g]++;
-			to->isnull[at] = from->isnull[r];
+			for (i = 0; i < m; i++)
+				isnull[i] = from->isnull[in[i]];
+			to->isnull = isnull;
 			if (from->numbers)
-				to->numbers[at] = from->numbers[r];
+			{
+				const double *src = from->numbers;
+				double	   *dst = palloc_extended(sizeof(double) * Max(m, 1), MCXT_ALLOC_HUGE);
+
+				for (i = 0; i < m; i++)
+					dst[i] = src[in[i]];
+				to->numbers = dst;
+			}
 			if (from->strings)
-				to->strings[at] = from->strings[r];
+			{
+				char	  **src = from->strings;
+				char	  **dst = palloc_extended(sizeof(char *) * Max(m, 1), MCXT_ALLOC_HUGE);
+
+				for (i = 0; i < m; i++)
+					dst[i] = src[in[i]];
+				to->strings = dst;
+			}
 		}
 		if (from->order == NULL || row_in_group == NULL)
 			continue;
@@ -781,15 +794,26 @@ sample_split(const TableSample *sample, const int *row_group, int ngroups, bool 
 			k[g] = 0;
 		}
 		nvalues = sample_column_values(from, sample->nrows);
-		for (r = 0; r < nvalues; r++)
 		{
-			int			row = from->order[r];
+			int		  **dst = palloc(sizeof(int *) * ngroups);
+			const int  *src = from->order;
 
-			g = row_group[row];
-			if (g >= 0 && g < ngroups)
-				subs[g]->columns[c].order[k[g]++] = row_in_group[row];
+			for (g = 0; g < ngroups; g++)
+				dst[g] = subs[g]->columns[c].order;
+			for (r = 0; r < nvalues; r++)
+			{
+				int			row = src[r];
+
+				g = row_group[row];
+				if (g >= 0 && g < ngroups)
+					dst[g][k[g]++] = row_in_group[row];
+			}
+			pfree(dst);
 		}
 	}
+	for (g = 0; g < ngroups; g++)
+		pfree(rows[g]);
+	pfree(rows);
 	pfree(n);
 	pfree(k);
 	if (row_in_group)
@@ -920,9 +944,9 @@ report_tails_refused(const SynthModel *model, const FitColumn *cols, int ncols,
  * dependence_sample(); it may be "sample" itself).
  */
 static void
-build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int ncols,
-			 TableSample *sample, TableSample *dep, int min_group_size, int depth,
-			 bool numeric_ok, int tail_column)
+build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *table,
+			 FitColumn *cols, int ncols, TableSample *sample, TableSample *dep,
+			 int min_group_size, int depth, bool numeric_ok, int tail_column)
 {
 	int		   *row_group;
 	int		   *dep_group;
@@ -935,6 +959,7 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	int			min_rows;
 	int			tail_min_rows;
 	int			g;
+	bool	   *shared;
 	double		acc = 0.0;
 
 	if (depth >= synth_group_depth)
@@ -973,7 +998,6 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 	for (g = 0; g < ngroups; g++)
 	{
 		TableSample *sub = subs[g];
-		TableSample *dep_sub = dep_subs[g];
 		SynthModel *gm = build_model(cols, ncols, sub, model->rows_read, min_group_size, true);
 		int			c;
 
@@ -1005,20 +1029,48 @@ build_groups(SynthModel *model, const SynthModel *table, FitColumn *cols, int nc
 										min_group_size);
 		}
 		clamp_to_table_range(gm, table);
-		category_order(gm, dep_sub, model);
+		model->groups[g] = gm;
+	}
+
+	/*
+	 * Only a leaf's categories need the copula's order (category_order.c),
+	 * and the columns a group takes whole from this model: those are
+	 * ordered here, on this model's rows, unless this model took them from
+	 * its own parent (which ordered them).
+	 */
+	shared = palloc0(sizeof(bool) * ncols);
+	for (g = 0; g < ngroups; g++)
+	{
+		int			c;
+
+		for (c = 0; c < ncols; c++)
+			if (model->columns[c].kind == COLUMN_CATEGORICAL &&
+				model->groups[g]->columns[c].labels == model->columns[c].labels &&
+				!(parent != NULL && parent->columns[c].labels == model->columns[c].labels))
+				shared[c] = true;
+	}
+	category_order(model, dep, NULL, shared);
+	pfree(shared);
+
+	for (g = 0; g < ngroups; g++)
+	{
+		TableSample *sub = subs[g];
+		TableSample *dep_sub = dep_subs[g];
+		SynthModel *gm = model->groups[g];
+
 		if (split != GROUP_SPLIT_TAILS || g == middle)
-			build_groups(gm, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1,
+			build_groups(gm, model, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1,
 						 split == GROUP_SPLIT_TAILS, -1);
-		/* a leaf's copula, from its share of the budget (fit.h) */
+		/* a leaf: its order of categories and its copula, from its share of the budget (fit.h) */
 		if (gm->group_column < 0)
 		{
 			double		share = (double) sub->nrows / Max(table->rows_used, 1);
 
+			category_order(gm, dep_sub, model, NULL);
 			dependence_fit(gm, dependence_sample(sub, Max(DEPENDENCE_GROUP_MIN_ROWS,
 														  (int) ceil(share * DEPENDENCE_SAMPLE_ROWS)),
 												 false));
 		}
-		model->groups[g] = gm;
 		acc += sub->nrows;
 		model->group_cum[g] = Min(acc / sample->nrows, 1.0);
 	}
@@ -1247,12 +1299,14 @@ synth_fit(PG_FUNCTION_ARGS)
 		{
 			TableSample *dep = dependence_sample(sample, DEPENDENCE_SAMPLE_ROWS, true);
 
-			category_order(model, dep, NULL);
-			build_groups(model, model, cols, ncols, sample, dep, min_group_size, 0, true,
+			build_groups(model, NULL, model, cols, ncols, sample, dep, min_group_size, 0, true,
 						 tail_column);
 			/* rows are drawn from the leaves only: a mixture needs no copula */
 			if (model->group_column < 0)
+			{
+				category_order(model, dep, NULL, NULL);
 				dependence_fit(model, dep);
+			}
 		}
 	}
 	MemoryContextSwitchTo(old);
