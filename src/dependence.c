@@ -724,20 +724,40 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	/* Pearson correlation of each pair over the rows where both are observed */
 	corr = palloc0(sizeof(double) * dim * dim);
 	{
-		/* per dimension: any NaN, and (without) the sum and sum of squares */
+		/*
+		 * Per dimension: any NaN, and the sum and sum of squares of the rows
+		 * where it is observed.
+		 * A dimension with gaps gets a mask, 1 where observed, and its NaN
+		 * scores become 0, so that the sums over the rows where both of a
+		 * pair are observed need no test per row.
+		 */
 		bool	   *gaps = palloc0(sizeof(bool) * dim);
 		double	   *sum = palloc0(sizeof(double) * dim);
 		double	   *sum_sq = palloc0(sizeof(double) * dim);
+		double	  **mask = palloc0(sizeof(double *) * dim);
 
 		for (k = 0; k < dim; k++)
 		{
-			const double *x = &scores[(Size) k * n];
+			double	   *x = &scores[(Size) k * n];
 
 			for (r = 0; r < n; r++)
 			{
-				gaps[k] |= isnan(x[r]);
+				if (isnan(x[r]))
+				{
+					gaps[k] = true;
+					continue;
+				}
 				sum[k] += x[r];
 				sum_sq[k] += x[r] * x[r];
+			}
+			if (!gaps[k])
+				continue;
+			mask[k] = palloc(sizeof(double) * n);
+			for (r = 0; r < n; r++)
+			{
+				mask[k][r] = isnan(x[r]) ? 0.0 : 1.0;
+				if (isnan(x[r]))
+					x[r] = 0.0;
 			}
 		}
 		for (k = 0; k < dim; k++)
@@ -772,18 +792,43 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 					a[4] = sum_sq[l];
 					a[5] = (part[0] + part[1]) + (part[2] + part[3]);
 				}
-				else
+				else if (gaps[k] && gaps[l])
 					for (r = 0; r < n; r++)
 					{
-						if (isnan(x[r]) || isnan(y[r]))
-							continue;
-						a[0] += 1.0;
-						a[1] += x[r];
-						a[2] += y[r];
-						a[3] += x[r] * x[r];
-						a[4] += y[r] * y[r];
+						double		mx = mask[k][r],
+									my = mask[l][r];
+
+						a[0] += mx * my;
+						a[1] += x[r] * my;
+						a[2] += y[r] * mx;
+						a[3] += x[r] * x[r] * my;
+						a[4] += y[r] * y[r] * mx;
 						a[5] += x[r] * y[r];
 					}
+				else
+				{
+					/* one of them has gaps: the rows it has */
+					const double *m = gaps[k] ? mask[k] : mask[l];
+					const double *full = gaps[k] ? y : x;
+					double		observed = 0.0,
+								sum_full = 0.0,
+								sum_sq_full = 0.0,
+								cross = 0.0;
+
+					for (r = 0; r < n; r++)
+					{
+						observed += m[r];
+						sum_full += full[r] * m[r];
+						sum_sq_full += full[r] * full[r] * m[r];
+						cross += x[r] * y[r];
+					}
+					a[0] = observed;
+					a[1] = gaps[k] ? sum[k] : sum_full;
+					a[2] = gaps[k] ? sum_full : sum[l];
+					a[3] = gaps[k] ? sum_sq[k] : sum_sq_full;
+					a[4] = gaps[k] ? sum_sq_full : sum_sq[l];
+					a[5] = cross;
+				}
 				if (a[0] >= 3.0)
 				{
 					double		vk = a[3] - a[1] * a[1] / a[0];
@@ -798,6 +843,10 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 			}
 			corr[k * dim + k] = 1.0;
 		}
+		for (k = 0; k < dim; k++)
+			if (mask[k])
+				pfree(mask[k]);
+		pfree(mask);
 		pfree(gaps);
 		pfree(sum);
 		pfree(sum_sq);
