@@ -344,3 +344,25 @@ FROM generate_series(1, 380) i;
 SELECT synth_fit('pooled_levels');
 SELECT m->>'grouped_by' AS grouped_by, grp->'levels' AS levels, grp->'rare_levels' AS rare_levels
 FROM synth_model('pooled_levels') m, jsonb_array_elements(m->'groups') grp ORDER BY 2::text;
+
+-- A group whose own model keeps none of a column's values (each of 50
+-- labels of an enum, which takes no made-up values, is seen 4 times in a
+-- group and 8 times in the table) takes the table's model of the column,
+-- with the group's own NULL share: none here, as in the real rows.  The
+-- column came out NULL in every row of such a group.
+SELECT format('CREATE TYPE shared_label AS ENUM (%s)',
+              string_agg(quote_literal('v' || k), ', ' ORDER BY k))
+FROM generate_series(0, 49) k \gexec
+CREATE TABLE shared_column AS
+SELECT CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END AS g,
+       CASE WHEN i % 2 = 0 THEN i ELSE -i END AS x,
+       ('v' || ((i / 2) % 50))::shared_label AS t
+FROM generate_series(1, 400) i;
+SELECT synth_fit('shared_column');
+SELECT m->>'grouped_by' AS grouped_by, jsonb_array_length(m->'groups') AS groups
+FROM synth_model('shared_column') m;
+SELECT g, count(*) AS rows, count(t) AS with_t
+FROM synth_sample(NULL::shared_column, 2000, seed => 1) GROUP BY g ORDER BY g;
+SELECT synth_drop('shared_column');
+DROP TABLE shared_column;
+DROP TYPE shared_label;

@@ -1019,10 +1019,10 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 			if (all->null_frac < 1.0 && own->null_frac >= 1.0 &&
 				!all_null(&sub->columns[c], sub->nrows))
 			{
-				double		null_frac = own->null_frac;
+				int			nvalues = sample_column_values(&sub->columns[c], sub->nrows);
 
 				*own = *all;
-				own->null_frac = null_frac;
+				own->null_frac = (double) (sub->nrows - nvalues) / sub->nrows;
 			}
 			else if (own->null_frac < 1.0 && all->null_frac < 1.0)
 				blend_pooled_with_table(own, all, &sub->columns[c], sub->nrows,
