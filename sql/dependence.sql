@@ -366,3 +366,19 @@ FROM synth_sample(NULL::shared_column, 2000, seed => 1) GROUP BY g ORDER BY g;
 SELECT synth_drop('shared_column');
 DROP TABLE shared_column;
 DROP TYPE shared_label;
+
+-- A column of made-up strings only (every value rare: a name) has the same
+-- model in every group but for its NULL share: a group learns no shape of
+-- its own from fewer rows.  Group 'a' has no NULL names, 'b' one in four.
+CREATE TABLE named_rows AS
+SELECT CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END AS g,
+       CASE WHEN i % 2 = 0 THEN i ELSE -i END AS x,
+       CASE WHEN i % 8 = 1 THEN NULL ELSE 'Name ' || md5(i::text) END AS name
+FROM generate_series(1, 400) i;
+SELECT synth_fit('named_rows');
+SELECT grp->'levels' AS levels,
+       (grp->'columns'->2->'fresh_string_shape') = (m->'columns'->2->'fresh_string_shape') AS table_shape,
+       round((grp->'columns'->2->>'null_fraction')::numeric, 2) AS null_fraction
+FROM synth_model('named_rows') m, jsonb_array_elements(m->'groups') grp ORDER BY 1::text;
+SELECT synth_drop('named_rows');
+DROP TABLE named_rows;

@@ -442,13 +442,28 @@ column_model_begin(ColumnModel *cm, const FitColumn *fc)
 }
 
 /*
+ * Does the model of a column keep nothing of its values but their shape,
+ * every value being rare (an identifier, a name, a title)?  A group's own
+ * model of such a column would be the same but for the shape, learnt from
+ * fewer rows: a group takes it from its parent (build_model's "parent").
+ */
+static bool
+only_made_up_strings(const ColumnModel *cm)
+{
+	return cm->kind == COLUMN_CATEGORICAL && cm->ncategories == 0 && cm->shape != NULL &&
+		cm->null_frac < 1.0;
+}
+
+/*
  * learn each column's model from the sample; with "keep_order", a numeric
  * column's rows in order of value are left in the sample (SampleColumn's
- * order) for the groups to split
+ * order) for the groups to split.  A group's model ("parent" is the model
+ * it is a group of) takes its parent's model of a column of made-up
+ * strings, with its own NULL share.
  */
 static SynthModel *
 build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
-			int min_group_size, bool keep_order)
+			int min_group_size, bool keep_order, const SynthModel *parent)
 {
 	SynthModel *model = palloc0(sizeof(SynthModel));
 	int			n = sample->nrows;
@@ -474,6 +489,13 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 		for (r = 0; r < n; r++)
 			if (!sc->isnull[r])
 				nvalues++;
+
+		if (parent != NULL && only_made_up_strings(&parent->columns[i]) && nvalues > 0)
+		{
+			*cm = parent->columns[i];
+			cm->null_frac = (double) (n - nvalues) / n;
+			continue;
+		}
 
 		switch (fc->type.kind)
 		{
@@ -998,7 +1020,8 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 	for (g = 0; g < ngroups; g++)
 	{
 		TableSample *sub = subs[g];
-		SynthModel *gm = build_model(cols, ncols, sub, model->rows_read, min_group_size, true);
+		SynthModel *gm = build_model(cols, ncols, sub, model->rows_read, min_group_size, true,
+									 model);
 		int			c;
 
 		/*
@@ -1293,7 +1316,7 @@ synth_fit(PG_FUNCTION_ARGS)
 	else
 	{
 		model = build_model(cols, ncols, sample, rows_read, min_group_size,
-							 synth_fit_dependence && synth_group_depth > 0);
+							 synth_fit_dependence && synth_group_depth > 0, NULL);
 		check_not_null_columns(model, cols, relname);
 		if (synth_fit_dependence)
 		{
