@@ -130,6 +130,8 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 		const SampleColumn *sc = &sample->columns[j];
 
 		cols[j].order = NULL;
+		cols[j].ids = NULL;
+		cols[j].dict = sc->dict;
 		if (sc->isnull == NULL)
 		{
 			/* a column the fit does not read (excluded, uuid) */
@@ -141,6 +143,7 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 		cols[j].isnull = palloc(sizeof(bool) * n);
 		cols[j].numbers = sc->numbers ? palloc(sizeof(double) * n) : NULL;
 		cols[j].strings = sc->strings ? palloc(sizeof(char *) * n) : NULL;
+		cols[j].ids = sc->ids ? palloc(sizeof(int) * n) : NULL;
 		for (r = 0; r < n; r++)
 		{
 			int			from = (int) ((int64) r * sample->nrows / n);
@@ -150,6 +153,8 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 				cols[j].numbers[r] = sc->numbers[from];
 			if (sc->strings)
 				cols[j].strings[r] = sc->strings[from];
+			if (sc->ids)
+				cols[j].ids[r] = sc->ids[from];
 		}
 	}
 
@@ -293,6 +298,8 @@ category_order(SynthModel *model, const TableSample *sample, const SynthModel *p
 			pfree(cols[j].numbers);
 		if (cols[j].strings)
 			pfree(cols[j].strings);
+		if (cols[j].ids)
+			pfree(cols[j].ids);
 	}
 	pfree(cols);
 	pfree(z);

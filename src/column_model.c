@@ -84,6 +84,67 @@ typedef struct StringCount
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+/*
+ * A categorical column's distinct strings, numbered in the order first
+ * seen; "index" finds a string's number (in its entry's "count").
+ */
+struct SampleDictionary
+{
+	string_counts_hash *index;
+	int			nstrings;
+	const char **strings;
+};
+
+/*
+ * sample_dictionary_build: number the n rows' values of a categorical
+ * sample column (sc->ids, -1 for NULL) in a dictionary of its distinct
+ * strings (sc->dict), which the column's groups share.  The strings stay
+ * the sample's own.
+ */
+void
+sample_dictionary_build(SampleColumn *sc, int n)
+{
+	SampleDictionary *dict = palloc(sizeof(SampleDictionary));
+	int			r;
+
+	dict->index = string_counts_create(CurrentMemoryContext, 256, NULL);
+	dict->strings = palloc_extended(sizeof(char *) * Max(n, 1), MCXT_ALLOC_HUGE);
+	dict->nstrings = 0;
+	sc->ids = palloc_extended(sizeof(int) * Max(n, 1), MCXT_ALLOC_HUGE);
+	for (r = 0; r < n; r++)
+	{
+		StringCount *entry;
+		bool		found;
+
+		if ((r & 16383) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (sc->isnull[r])
+		{
+			sc->ids[r] = -1;
+			continue;
+		}
+		entry = string_counts_insert(dict->index, sc->strings[r], &found);
+		if (!found)
+		{
+			entry->count = dict->nstrings;
+			dict->strings[dict->nstrings++] = entry->value;
+		}
+		sc->ids[r] = entry->count;
+	}
+	sc->dict = dict;
+}
+
+/*
+ * Can the n rows of sc use its numbers?  Not when the dictionary is much
+ * larger than the rows (a small group of a column of many values), where
+ * an array over the dictionary would cost more than hashing the rows.
+ */
+static inline bool
+use_ids(const SampleColumn *sc, int n)
+{
+	return sc->ids != NULL && sc->dict != NULL && sc->dict->nstrings <= 4 * n + 64;
+}
+
 /* qsort comparator: hash entries by their string */
 static int
 compare_string_count(const void *a, const void *b)
@@ -541,6 +602,86 @@ column_fit_numeric(ColumnModel *cm, double *values, int nvalues, int64 nrows,
 }
 
 /*
+ * The model of a categorical column from its counts: "labels" and "counts"
+ * the nlabels values seen in at least min_group_size rows (nkept rows in
+ * all), in order of their strings; "rare" the nrare rows' values seen in
+ * fewer (rare_distinct distinct ones), in any order.  Consumes the arrays.
+ */
+static void
+categorical_from_counts(ColumnModel *cm, char **labels, int *counts, int nlabels, int nkept,
+						char **rare, int nrare, int rare_distinct, int nvalues, int64 nrows,
+						bool fresh_strings, int mgs)
+{
+	int			i,
+				j;
+	double		kept_total;
+
+	cm->kind = COLUMN_CATEGORICAL;
+	cm->ncategories = 0;
+	cm->labels = NULL;
+	cm->category_cum = NULL;
+	cm->other_prob = 0.0;
+	cm->shape = NULL;
+
+	/* the rare values' shape is kept only if it summarises enough of them */
+	if (fresh_strings && rare_distinct >= mgs)
+	{
+		cm->shape = string_shape_fit(rare, nrare, mgs);
+		if (cm->shape == NULL)
+			nrare = 0;
+	}
+	else
+		nrare = 0;				/* their share goes to the kept values */
+
+	kept_total = nkept + nrare;
+	if (kept_total <= 0)
+	{
+		/* nothing storable: the column is sampled as NULL */
+		cm->null_frac = 1.0;
+		pfree(labels);
+		pfree(counts);
+		pfree(rare);
+		return;
+	}
+	cm->null_frac = nrows > 0 ? (double) (nrows - nvalues) / nrows : 0.0;
+
+	/* most frequent first (ties by label, for a stable model) */
+	for (i = 1; i < nlabels; i++)
+	{
+		char	   *l = labels[i];
+		int			c = counts[i];
+
+		for (j = i - 1; j >= 0 && counts[j] < c; j--)
+		{
+			labels[j + 1] = labels[j];
+			counts[j + 1] = counts[j];
+		}
+		labels[j + 1] = l;
+		counts[j + 1] = c;
+	}
+
+	cm->ncategories = nlabels;
+	cm->labels = palloc(sizeof(char *) * Max(nlabels, 1));
+	cm->category_cum = palloc(sizeof(double) * Max(nlabels, 1));
+	{
+		double		acc = 0.0;
+
+		for (i = 0; i < nlabels; i++)
+		{
+			cm->labels[i] = pstrdup(labels[i]);
+			acc += counts[i];
+			cm->category_cum[i] = Min(acc / kept_total, 1.0);
+		}
+	}
+	cm->other_prob = nrare / kept_total;
+	if (nrare == 0 && nlabels > 0)
+		cm->category_cum[nlabels - 1] = 1.0;
+	pfree(labels);
+	pfree(counts);
+	pfree(rare);
+}
+
+/*
  * column_fit_categorical: values are the non-NULL values' text forms.
  * fresh_strings says whether the type can take made-up strings (text,
  * varchar, char) for the pooled rare values.
@@ -551,7 +692,6 @@ column_fit_categorical(ColumnModel *cm, char **values, int nvalues, int64 nrows,
 {
 	int			mgs = Max(min_group_size, 1);
 	int			i,
-				j,
 				k;
 	int			nkept = 0;
 	int			nrare = 0;
@@ -560,14 +700,6 @@ column_fit_categorical(ColumnModel *cm, char **values, int nvalues, int64 nrows,
 	char	  **rare;
 	int		   *counts;
 	char	  **labels;
-	double		kept_total;
-
-	cm->kind = COLUMN_CATEGORICAL;
-	cm->ncategories = 0;
-	cm->labels = NULL;
-	cm->category_cum = NULL;
-	cm->other_prob = 0.0;
-	cm->shape = NULL;
 
 	/* count the distinct values in one pass, then order only those */
 	{
@@ -620,59 +752,97 @@ column_fit_categorical(ColumnModel *cm, char **values, int nvalues, int64 nrows,
 		string_counts_destroy(table);
 	}
 
-	/* the rare values' shape is kept only if it summarises enough of them */
-	if (fresh_strings && rare_distinct >= mgs)
-	{
-		cm->shape = string_shape_fit(rare, nrare, mgs);
-		if (cm->shape == NULL)
-			nrare = 0;
-	}
-	else
-		nrare = 0;				/* their share goes to the kept values */
+	categorical_from_counts(cm, labels, counts, nlabels, nkept, rare, nrare, rare_distinct,
+							nvalues, nrows, fresh_strings, mgs);
+}
 
-	kept_total = nkept + nrare;
-	if (kept_total <= 0)
+/* a kept value and its count, to put in order of the strings */
+typedef struct KeptValue
+{
+	const char *value;
+	int			count;
+} KeptValue;
+
+static int
+compare_kept_value(const void *a, const void *b)
+{
+	return strcmp(((const KeptValue *) a)->value, ((const KeptValue *) b)->value);
+}
+
+/*
+ * column_fit_categorical_ids: column_fit_categorical() of the n rows of a
+ * sample column, counting its values by their numbers where it has them
+ * (sample_dictionary_build): the same model without hashing each string.
+ */
+void
+column_fit_categorical_ids(ColumnModel *cm, const SampleColumn *sc, int n,
+						   bool fresh_strings, int min_group_size)
+{
+	const SampleDictionary *dict = sc->dict;
+	int			mgs = Max(min_group_size, 1);
+	int		   *count;
+	KeptValue  *kept;
+	char	  **labels;
+	int		   *counts;
+	char	  **rare;
+	int			nvalues = 0,
+				nlabels = 0,
+				nkept = 0,
+				nrare = 0,
+				rare_distinct = 0;
+	int			i,
+				k,
+				r;
+
+	if (!use_ids(sc, n))
 	{
-		/* nothing storable: the column is sampled as NULL */
-		cm->null_frac = 1.0;
+		char	  **values = palloc_extended(sizeof(char *) * Max(n, 1), MCXT_ALLOC_HUGE);
+
+		for (r = 0; r < n; r++)
+			if (!sc->isnull[r])
+				values[nvalues++] = sc->strings[r];
+		column_fit_categorical(cm, values, nvalues, n, fresh_strings, min_group_size);
+		pfree(values);
 		return;
 	}
-	cm->null_frac = nrows > 0 ? (double) (nrows - nvalues) / nrows : 0.0;
 
-	/* most frequent first (ties by label, for a stable model) */
-	for (i = 1; i < nlabels; i++)
-	{
-		char	   *l = labels[i];
-		int			c = counts[i];
-
-		for (j = i - 1; j >= 0 && counts[j] < c; j--)
+	count = palloc0(sizeof(int) * Max(dict->nstrings, 1));
+	for (r = 0; r < n; r++)
+		if (!sc->isnull[r])
 		{
-			labels[j + 1] = labels[j];
-			counts[j + 1] = counts[j];
+			count[sc->ids[r]]++;
+			nvalues++;
 		}
-		labels[j + 1] = l;
-		counts[j + 1] = c;
-	}
-
-	cm->ncategories = nlabels;
-	cm->labels = palloc(sizeof(char *) * Max(nlabels, 1));
-	cm->category_cum = palloc(sizeof(double) * Max(nlabels, 1));
+	kept = palloc(sizeof(KeptValue) * Max(dict->nstrings, 1));
+	rare = palloc(sizeof(char *) * Max(nvalues, 1));
+	for (i = 0; i < dict->nstrings; i++)
 	{
-		double		acc = 0.0;
-
-		for (i = 0; i < nlabels; i++)
+		if (count[i] >= mgs)
 		{
-			cm->labels[i] = pstrdup(labels[i]);
-			acc += counts[i];
-			cm->category_cum[i] = Min(acc / kept_total, 1.0);
+			kept[nlabels].value = dict->strings[i];
+			kept[nlabels].count = count[i];
+			nlabels++;
+			nkept += count[i];
+		}
+		else if (count[i] > 0)
+		{
+			for (k = 0; k < count[i]; k++)
+				rare[nrare++] = (char *) dict->strings[i];
+			rare_distinct++;
 		}
 	}
-	cm->other_prob = nrare / kept_total;
-	if (nrare == 0 && nlabels > 0)
-		cm->category_cum[nlabels - 1] = 1.0;
-	pfree(labels);
-	pfree(counts);
-	pfree(rare);
+	qsort(kept, nlabels, sizeof(KeptValue), compare_kept_value);
+	labels = palloc(sizeof(char *) * Max(nlabels, 1));
+	counts = palloc(sizeof(int) * Max(nlabels, 1));
+	for (i = 0; i < nlabels; i++)
+	{
+		labels[i] = (char *) kept[i].value;
+		counts[i] = kept[i].count;
+	}
+	pfree(kept);
+	pfree(count);
+	categorical_from_counts(cm, labels, counts, nlabels, nkept, rare, nrare, rare_distinct,
+							nvalues, n, fresh_strings, mgs);
 }
 
 /*
@@ -819,6 +989,26 @@ category_codes(const ColumnModel *cm, const SampleColumn *sc, int n, int *codes)
 {
 	string_counts_hash *index = NULL;	/* label -> its index, in "count" */
 	int			i;
+
+	if (use_ids(sc, n))
+	{
+		/* each number's code, from the labels' numbers */
+		int		   *code_of = palloc(sizeof(int) * Max(sc->dict->nstrings, 1));
+
+		for (i = 0; i < sc->dict->nstrings; i++)
+			code_of[i] = CODE_RARE;
+		for (i = 0; i < cm->ncategories; i++)
+		{
+			StringCount *hit = string_counts_lookup(sc->dict->index, cm->labels[i]);
+
+			if (hit)
+				code_of[hit->count] = i;
+		}
+		for (i = 0; i < n; i++)
+			codes[i] = sc->isnull[i] ? CODE_NULL : code_of[sc->ids[i]];
+		pfree(code_of);
+		return;
+	}
 
 	if (cm->ncategories > 0)
 	{

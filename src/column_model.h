@@ -22,6 +22,9 @@ extern void column_fit_numeric(ColumnModel *cm, double *values, int nvalues,
 extern void column_fit_categorical(ColumnModel *cm, char **values, int nvalues,
 								   int64 nrows, bool fresh_strings,
 								   int min_group_size);
+extern void column_fit_categorical_ids(ColumnModel *cm, const SampleColumn *sc, int n,
+									   bool fresh_strings, int min_group_size);
+extern void sample_dictionary_build(SampleColumn *sc, int n);
 extern int	decimals_of(double v);
 extern int	compare_doubles(const void *a, const void *b);
 extern int	compare_cstring(const void *a, const void *b);

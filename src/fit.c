@@ -538,6 +538,13 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 					break;
 				}
 			case COLUMN_CATEGORICAL:
+				if (sc->ids != NULL)
+				{
+					column_fit_categorical_ids(cm, sc, n, fc->type.fresh_strings,
+											   min_group_size);
+					break;
+				}
+				else
 				{
 					char	  **values = palloc_extended(sizeof(char *) * Max(nvalues, 1), MCXT_ALLOC_HUGE);
 					int			k = 0;
@@ -804,6 +811,16 @@ sample_split(const TableSample *sample, const int *row_group, int ngroups, bool 
 				for (i = 0; i < m; i++)
 					dst[i] = src[in[i]];
 				to->strings = dst;
+			}
+			if (from->ids)
+			{
+				const int  *src = from->ids;
+				int		   *dst = palloc_extended(sizeof(int) * Max(m, 1), MCXT_ALLOC_HUGE);
+
+				for (i = 0; i < m; i++)
+					dst[i] = src[in[i]];
+				to->ids = dst;
+				to->dict = from->dict;
 			}
 		}
 		if (from->order == NULL || row_in_group == NULL)
@@ -1315,6 +1332,15 @@ synth_fit(PG_FUNCTION_ARGS)
 	}
 	else
 	{
+		/* the groups look categorical values up by number */
+		if (synth_fit_dependence && synth_group_depth > 0)
+		{
+			int			c;
+
+			for (c = 0; c < ncols; c++)
+				if (sample->columns[c].strings != NULL)
+					sample_dictionary_build(&sample->columns[c], sample->nrows);
+		}
 		model = build_model(cols, ncols, sample, rows_read, min_group_size,
 							 synth_fit_dependence && synth_group_depth > 0, NULL);
 		check_not_null_columns(model, cols, relname);

@@ -15,12 +15,21 @@
  * in ascending order of it, ties in row order: a group's rows keep it, so
  * its column model needs no sort of its own.
  */
+typedef struct SampleDictionary SampleDictionary;	/* column_model.c */
+
+/*
+ * "ids", when a fit builds groups, numbers a categorical column's values
+ * in "dict", the column's distinct strings (-1 for NULL): the groups count
+ * and look up numbers instead of hashing each string again.
+ */
 typedef struct SampleColumn
 {
 	bool	   *isnull;
 	double	   *numbers;
 	char	  **strings;
 	int		   *order;
+	int		   *ids;
+	const SampleDictionary *dict;
 } SampleColumn;
 
 typedef struct TableSample
