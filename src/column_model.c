@@ -99,7 +99,9 @@ struct SampleDictionary
  * sample_dictionary_build: number the n rows' values of a categorical
  * sample column (sc->ids, -1 for NULL) in a dictionary of its distinct
  * strings (sc->dict), which the column's groups share.  The strings stay
- * the sample's own.
+ * the sample's own.  A column of mostly distinct values (an identifier, a
+ * name) gets none: its groups take the table's model of it (fit.c), and a
+ * dictionary would hold as many entries as rows for nothing.
  */
 void
 sample_dictionary_build(SampleColumn *sc, int n)
@@ -131,6 +133,16 @@ sample_dictionary_build(SampleColumn *sc, int n)
 		}
 		sc->ids[r] = entry->count;
 	}
+	if (dict->nstrings > n / 2)
+	{
+		string_counts_destroy(dict->index);
+		pfree(dict->strings);
+		pfree(dict);
+		pfree(sc->ids);
+		sc->ids = NULL;
+		return;
+	}
+	dict->strings = repalloc(dict->strings, sizeof(char *) * Max(dict->nstrings, 1));
 	sc->dict = dict;
 }
 

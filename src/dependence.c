@@ -714,7 +714,10 @@ dependence_fit(SynthModel *model, const TableSample *sample)
 	if (dim < 2 || n < 3)
 		return;
 
-	/* scores[k * n + r], NaN where dimension k is not observed in row r */
+	/*
+	 * scores[k * n + r], NaN where dimension k is not observed in row r
+	 * (until the sums below make it 0 beside a mask)
+	 */
 	scores = palloc_extended(sizeof(double) * dim * (Size) n, MCXT_ALLOC_HUGE);
 	codes = palloc(sizeof(int) * n);
 	for (k = 0; k < dim; k++)

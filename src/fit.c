@@ -539,11 +539,8 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 				}
 			case COLUMN_CATEGORICAL:
 				if (sc->ids != NULL)
-				{
 					column_fit_categorical_ids(cm, sc, n, fc->type.fresh_strings,
 											   min_group_size);
-					break;
-				}
 				else
 				{
 					char	  **values = palloc_extended(sizeof(char *) * Max(nvalues, 1), MCXT_ALLOC_HUGE);
@@ -555,8 +552,8 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 					column_fit_categorical(cm, values, nvalues, n, fc->type.fresh_strings,
 										   min_group_size);
 					pfree(values);
-					break;
 				}
+				break;
 			case COLUMN_UUID:
 				cm->kind = COLUMN_UUID;
 				cm->null_frac = n > 0 ? (double) (n - nvalues) / n : 0.0;
@@ -1044,10 +1041,11 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 		/*
 		 * In a group, fewer rows share each value, so more values fall under
 		 * min_group_size.  Where the group's own model keeps nothing of a
-		 * column that has values in the group, the group uses the table's
-		 * model of the column (with the group's NULL share); otherwise a
-		 * categorical column's pooled share goes partly to the values the
-		 * table keeps (blend_pooled_with_table).  The group's own shares of
+		 * column that has values in the group, the group uses the model it
+		 * is a group of (the table's, or a group's for a group within a
+		 * group) for the column, with the group's own NULL share; otherwise
+		 * a categorical column's pooled share goes partly to the values that
+		 * model keeps (blend_pooled_with_table).  The group's own shares of
 		 * the values it keeps stay: a column the grouping column drives (a
 		 * car's drive train by its class) would lose them to the table's.
 		 */
@@ -1076,7 +1074,10 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 	 * Only a leaf's categories need the copula's order (category_order.c),
 	 * and the columns a group takes whole from this model: those are
 	 * ordered here, on this model's rows, unless this model took them from
-	 * its own parent (which ordered them).
+	 * its own parent (which ordered them).  (So the choice of this model's
+	 * grouping column, above, saw its categories in order of frequency:
+	 * the order of its groups follows it, and beyond MAX_CODES a column's
+	 * rarest categories share a code.)
 	 */
 	shared = palloc0(sizeof(bool) * ncols);
 	for (g = 0; g < ngroups; g++)

@@ -8,19 +8,18 @@
 #ifndef SYNTH_TABLE_SAMPLE_H
 #define SYNTH_TABLE_SAMPLE_H
 
+/* a categorical column's distinct strings, numbered (column_model.c) */
+typedef struct SampleDictionary SampleDictionary;
+
 /*
  * One column of the sample: numbers for numeric-kind columns, text forms
  * for categorical ones (the other array is NULL).  "order", when known (a
  * numeric column of a fit that builds groups), lists the rows with a value
  * in ascending order of it, ties in row order: a group's rows keep it, so
- * its column model needs no sort of its own.
- */
-typedef struct SampleDictionary SampleDictionary;	/* column_model.c */
-
-/*
- * "ids", when a fit builds groups, numbers a categorical column's values
- * in "dict", the column's distinct strings (-1 for NULL): the groups count
- * and look up numbers instead of hashing each string again.
+ * its column model needs no sort of its own.  "ids", when a fit builds
+ * groups, numbers a categorical column's values in "dict" (-1 for NULL):
+ * the groups count and look up numbers instead of hashing each string
+ * again.  A column of mostly distinct values has neither.
  */
 typedef struct SampleColumn
 {
