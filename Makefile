@@ -18,6 +18,8 @@ OBJS = \
 	src/model_store.o \
 	src/model_json.o \
 	src/fit.o \
+	src/model_build.o \
+	src/table_sample.o \
 	src/dp_fit.o \
 	src/condition.o \
 	src/sampler.o \

@@ -100,8 +100,9 @@ struct SampleDictionary
  * sample column (sc->ids, -1 for NULL) in a dictionary of its distinct
  * strings (sc->dict), which the column's groups share.  The strings stay
  * the sample's own.  A column of mostly distinct values (an identifier, a
- * name) gets none: its groups take the table's model of it (fit.c), and a
- * dictionary would hold as many entries as rows for nothing.
+ * name) gets none: its groups take the table's model of it
+ * (model_build.c), and a dictionary would hold as many entries as rows
+ * for nothing.
  */
 void
 sample_dictionary_build(SampleColumn *sc, int n)

@@ -4,8 +4,9 @@
  *	  The in-memory form of a synth model: one model per column plus the
  *	  dependence model that ties the columns together.
  *
- * A model is built by fit.c, written and read back by model_store.c (the
- * versioned binary format), shown by model_json.c and sampled by sample.c.
+ * A model is built by fit.c and model_build.c, written and read back by
+ * model_store.c (the versioned binary format), shown by model_json.c and
+ * sampled by sample.c.
  * Everything here is palloc'd in one memory context, so a model is freed
  * by deleting that context.
  *

@@ -50,4 +50,12 @@ sample_column_values(const SampleColumn *sc, int nrows)
 	return n;
 }
 
+/*
+ * The rows of "sample" in each group 0 .. ngroups - 1 (row_group[r]; rows
+ * of other groups are left out); with "with_order", each group keeps the
+ * columns' order of values (SampleColumn.order).
+ */
+extern TableSample **sample_split(const TableSample *sample, const int *row_group,
+								  int ngroups, bool with_order);
+
 #endif							/* SYNTH_TABLE_SAMPLE_H */
