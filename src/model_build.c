@@ -561,7 +561,10 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 		if (split != GROUP_SPLIT_TAILS || g == middle)
 			build_groups(gm, model, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1,
 						 split == GROUP_SPLIT_TAILS, -1);
-		/* a leaf: its order of categories and its copula, from its share of the budget (fit.h) */
+		/*
+		 * a leaf: its order of categories, and its copula from its share of
+		 * the budget (fit.h)
+		 */
 		if (gm->group_column < 0)
 		{
 			double		share = (double) sub->nrows / Max(table->rows_used, 1);
