@@ -526,6 +526,11 @@ synth_fit(PG_FUNCTION_ARGS)
 	double		delta = SYNTH_DEFAULT_DP_DELTA;
 	char	   *tails = NULL;
 	int			tail_column = -1;
+	instr_time	start;
+	double		read_ms,
+				columns_ms = 0.0,
+				dependence_ms = 0.0;
+	DependenceTimings timings = {0};
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -630,13 +635,16 @@ synth_fit(PG_FUNCTION_ARGS)
 	}
 
 	fitctx = AllocSetContextCreate(CurrentMemoryContext, "synth fit", ALLOCSET_DEFAULT_SIZES);
+	INSTR_TIME_SET_CURRENT(start);
 	sample = read_table(relid, qualified, cols, ncols, &rows_read, fitctx);
+	read_ms = ms_since(start);
 	if (rows_read == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot fit relation \"%s\" because it is empty", relname)));
 
 	old = MemoryContextSwitchTo(fitctx);
+	INSTR_TIME_SET_CURRENT(start);
 	if (epsilon > 0.0)
 	{
 		/* every row, or the choice of rows would depend on their order */
@@ -648,6 +656,7 @@ synth_fit(PG_FUNCTION_ARGS)
 					 errhint("Raise synth.fit_sample_rows for this fit (it costs memory), or fit a sample you draw yourself.")));
 		model = dp_build_model(cols, ncols, sample, epsilon, delta, min_group_size);
 		rows_read = model->rows_read;
+		columns_ms = ms_since(start);
 	}
 	else
 	{
@@ -663,8 +672,13 @@ synth_fit(PG_FUNCTION_ARGS)
 		model = build_model(cols, ncols, sample, rows_read, min_group_size,
 							 synth_fit_dependence && synth_group_depth > 0, NULL);
 		check_not_null_columns(model, cols, relname);
+		columns_ms = ms_since(start);
 		if (synth_fit_dependence)
-			build_dependence(model, cols, ncols, sample, min_group_size, tail_column);
+		{
+			INSTR_TIME_SET_CURRENT(start);
+			build_dependence(model, cols, ncols, sample, min_group_size, tail_column, &timings);
+			dependence_ms = ms_since(start);
+		}
 	}
 	MemoryContextSwitchTo(old);
 
@@ -684,8 +698,16 @@ synth_fit(PG_FUNCTION_ARGS)
 							 model->min_group_size)));
 	}
 
+	INSTR_TIME_SET_CURRENT(start);
 	model_save(model_name, qualified, rows_read, model);
 	MemoryContextDelete(fitctx);
+
+	/* where the time went (tests/bench/speed prints it) */
+	ereport(DEBUG1,
+			(errmsg_internal("synth_fit \"%s\": read %.2f ms, column models %.2f ms, dependence %.2f ms (grouping %.2f, splits %.2f, group column models %.2f, orders %.2f, copulas %.2f), store %.2f ms",
+							 model_name, read_ms, columns_ms, dependence_ms,
+							 timings.grouping, timings.splits, timings.group_columns,
+							 timings.orders, timings.copulas, ms_since(start))));
 
 	PG_RETURN_TEXT_P(cstring_to_text(model_name));
 }

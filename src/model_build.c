@@ -441,7 +441,8 @@ report_tails_refused(const SynthModel *model, const FitColumn *cols, int ncols,
 static void
 build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *table,
 			 FitColumn *cols, int ncols, TableSample *sample, TableSample *dep,
-			 int min_group_size, int depth, bool numeric_ok, int tail_column)
+			 int min_group_size, int depth, bool numeric_ok, int tail_column,
+			 DependenceTimings *timings)
 {
 	int		   *row_group;
 	int		   *dep_group;
@@ -456,6 +457,7 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 	int			g;
 	bool	   *shared;
 	double		acc = 0.0;
+	instr_time	start;
 
 	if (depth >= synth_group_depth)
 		return;
@@ -467,8 +469,10 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 	/* a tail as many as a group within a group, and enough to keep values */
 	tail_min_rows = depth == 0 && (synth_tail_groups || tail_column >= 0) ?
 		Max(Max(GROUP_MIN_ROWS_NESTED, GROUP_ROWS_PER_COLUMN * ncols), min_group_size) : 0;
+	INSTR_TIME_SET_CURRENT(start);
 	column = grouping_choose(model, dep, sample, min_rows, tail_min_rows, tail_column,
 							 numeric_ok, dep_group, row_group, &ngroups, &split);
+	timings->grouping += ms_since(start);
 	if (tail_column >= 0 && (column != tail_column || split != GROUP_SPLIT_TAILS))
 		report_tails_refused(model, cols, ncols, tail_column, dep, tail_min_rows);
 	if (column < 0)
@@ -478,8 +482,10 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 		pfree(row_group);
 		return;
 	}
+	INSTR_TIME_SET_CURRENT(start);
 	subs = sample_split(sample, row_group, ngroups, true);
 	dep_subs = dep == sample ? subs : sample_split(dep, dep_group, ngroups, true);
+	timings->splits += ms_since(start);
 	/* of a tail split, only the middle (the largest group) splits again */
 	middle = 0;
 	if (split == GROUP_SPLIT_TAILS)
@@ -493,9 +499,11 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 	for (g = 0; g < ngroups; g++)
 	{
 		TableSample *sub = subs[g];
-		SynthModel *gm = build_model(cols, ncols, sub, model->rows_read, min_group_size, true,
-									 model);
+		SynthModel *gm;
 		int			c;
+
+		INSTR_TIME_SET_CURRENT(start);
+		gm = build_model(cols, ncols, sub, model->rows_read, min_group_size, true, model);
 
 		/*
 		 * In a group, fewer rows share each value, so more values fall under
@@ -527,6 +535,7 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 		}
 		clamp_to_table_range(gm, table);
 		model->groups[g] = gm;
+		timings->group_columns += ms_since(start);
 	}
 
 	/*
@@ -549,7 +558,9 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 				!(parent != NULL && parent->columns[c].labels == model->columns[c].labels))
 				shared[c] = true;
 	}
+	INSTR_TIME_SET_CURRENT(start);
 	category_order(model, dep, NULL, shared);
+	timings->orders += ms_since(start);
 	pfree(shared);
 
 	for (g = 0; g < ngroups; g++)
@@ -560,7 +571,7 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 
 		if (split != GROUP_SPLIT_TAILS || g == middle)
 			build_groups(gm, model, table, cols, ncols, sub, dep_sub, min_group_size, depth + 1,
-						 split == GROUP_SPLIT_TAILS, -1);
+						 split == GROUP_SPLIT_TAILS, -1, timings);
 		/*
 		 * a leaf: its order of categories, and its copula from its share of
 		 * the budget (fit.h)
@@ -568,11 +579,19 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 		if (gm->group_column < 0)
 		{
 			double		share = (double) sub->nrows / Max(table->rows_used, 1);
+			TableSample *copula_rows;
 
+			INSTR_TIME_SET_CURRENT(start);
 			category_order(gm, dep_sub, model, NULL);
-			dependence_fit(gm, dependence_sample(sub, Max(DEPENDENCE_GROUP_MIN_ROWS,
-														  (int) ceil(share * DEPENDENCE_SAMPLE_ROWS)),
-												 false));
+			timings->orders += ms_since(start);
+			INSTR_TIME_SET_CURRENT(start);
+			copula_rows = dependence_sample(sub, Max(DEPENDENCE_GROUP_MIN_ROWS,
+													 (int) ceil(share * DEPENDENCE_SAMPLE_ROWS)),
+											false);
+			timings->splits += ms_since(start);
+			INSTR_TIME_SET_CURRENT(start);
+			dependence_fit(gm, copula_rows);
+			timings->copulas += ms_since(start);
 		}
 		acc += sub->nrows;
 		model->group_cum[g] = Min(acc / sample->nrows, 1.0);
@@ -588,20 +607,29 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
  * learnt from "sample" by build_model() (with keep_order, if it may have
  * groups): the groups (build_groups), and a copula for the model itself if
  * it has none.  "tail_column", if >= 0, is the column whose tails the
- * caller named (synth_fit's "tails").
+ * caller named (synth_fit's "tails").  *timings says where the time went.
  */
 void
 build_dependence(SynthModel *model, FitColumn *cols, int ncols, TableSample *sample,
-				 int min_group_size, int tail_column)
+				 int min_group_size, int tail_column, DependenceTimings *timings)
 {
-	TableSample *dep = dependence_sample(sample, DEPENDENCE_SAMPLE_ROWS, true);
+	TableSample *dep;
+	instr_time	start;
 
+	memset(timings, 0, sizeof(DependenceTimings));
+	INSTR_TIME_SET_CURRENT(start);
+	dep = dependence_sample(sample, DEPENDENCE_SAMPLE_ROWS, true);
+	timings->splits += ms_since(start);
 	build_groups(model, NULL, model, cols, ncols, sample, dep, min_group_size, 0, true,
-				 tail_column);
+				 tail_column, timings);
 	/* rows are drawn from the leaves only: a mixture needs no copula */
 	if (model->group_column < 0)
 	{
+		INSTR_TIME_SET_CURRENT(start);
 		category_order(model, dep, NULL, NULL);
+		timings->orders += ms_since(start);
+		INSTR_TIME_SET_CURRENT(start);
 		dependence_fit(model, dep);
+		timings->copulas += ms_since(start);
 	}
 }
