@@ -68,7 +68,6 @@ sample_split(const TableSample *sample, const int *row_group, int ngroups, bool 
 			SampleColumn *to = &subs[g]->columns[c];
 			const int  *in = rows[g];
 			int			m = n[g];
-
 			bool	   *isnull = palloc_extended(sizeof(bool) * Max(m, 1), MCXT_ALLOC_HUGE);
 
 			for (i = 0; i < m; i++)
@@ -113,21 +112,13 @@ sample_split(const TableSample *sample, const int *row_group, int ngroups, bool 
 			k[g] = 0;
 		}
 		nvalues = sample_column_values(from, sample->nrows);
+		for (r = 0; r < nvalues; r++)
 		{
-			int		  **dst = palloc(sizeof(int *) * ngroups);
-			const int  *src = from->order;
+			int			row = from->order[r];
 
-			for (g = 0; g < ngroups; g++)
-				dst[g] = subs[g]->columns[c].order;
-			for (r = 0; r < nvalues; r++)
-			{
-				int			row = src[r];
-
-				g = row_group[row];
-				if (g >= 0 && g < ngroups)
-					dst[g][k[g]++] = row_in_group[row];
-			}
-			pfree(dst);
+			g = row_group[row];
+			if (g >= 0 && g < ngroups)
+				subs[g]->columns[c].order[k[g]++] = row_in_group[row];
 		}
 	}
 	for (g = 0; g < ngroups; g++)
