@@ -302,12 +302,19 @@ read_error_callback(void *arg)
 	errcontext("reading column \"%s\" of %s", converting_column, (const char *) arg);
 }
 
-/* store one fetched row into sample slot "slot" */
+/*
+ * store one fetched row into sample slot "slot"; values and nulls have room
+ * for every attribute of desc (the row is taken apart once, not column by
+ * column: finding a column after a NULL or a variable-length value walks the
+ * row from its start)
+ */
 static void
-sample_store(TableSample *s, int slot, FitColumn *cols, HeapTuple tuple, TupleDesc desc)
+sample_store(TableSample *s, int slot, FitColumn *cols, HeapTuple tuple, TupleDesc desc,
+			 Datum *values, bool *nulls)
 {
 	int			i;
 
+	heap_deform_tuple(tuple, desc, values, nulls);
 	for (i = 0; i < s->ncolumns; i++)
 	{
 		FitColumn  *fc = &cols[i];
@@ -317,7 +324,8 @@ sample_store(TableSample *s, int slot, FitColumn *cols, HeapTuple tuple, TupleDe
 
 		if (fc->query_position == 0)
 			continue;
-		d = SPI_getbinval(tuple, desc, fc->query_position, &isnull);
+		d = values[fc->query_position - 1];
+		isnull = nulls[fc->query_position - 1];
 		if (sc->strings && sc->strings[slot])
 		{
 			pfree(sc->strings[slot]);
@@ -358,6 +366,8 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	int64		seen = 0;
 	MemoryContext old;
 	ErrorContextCallback errcb;
+	Datum	   *values = NULL;
+	bool	   *nulls = NULL;
 
 	old = MemoryContextSwitchTo(fitctx);
 	sample = sample_create(cols, ncols, capacity);
@@ -391,6 +401,11 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 		if (SPI_processed == 0)
 			break;
 		old = MemoryContextSwitchTo(fitctx);
+		if (values == NULL)
+		{
+			values = palloc(sizeof(Datum) * SPI_tuptable->tupdesc->natts);
+			nulls = palloc(sizeof(bool) * SPI_tuptable->tupdesc->natts);
+		}
 		for (i = 0; i < SPI_processed; i++)
 		{
 			int64		slot;
@@ -405,7 +420,8 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 				if (slot >= capacity)
 					continue;
 			}
-			sample_store(sample, (int) slot, cols, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+			sample_store(sample, (int) slot, cols, SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+						 values, nulls);
 		}
 		MemoryContextSwitchTo(old);
 		SPI_freetuptable(SPI_tuptable);
