@@ -128,12 +128,22 @@ numeric_value(NumericRepr repr, Datum d, double *out, int *decimals)
 			break;
 		case REPR_NUMERIC:
 			{
+				/*
+				 * detoasted once (a short value gets a copy with a full
+				 * header), then handed on as it is
+				 */
 				Numeric		num = DatumGetNumeric(d);
+				bool		finite = !numeric_is_nan(num) && !numeric_is_inf(num);
 
-				if (numeric_is_nan(num) || numeric_is_inf(num))
+				if (finite)
+				{
+					v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(num)));
+					dec = DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(num)));
+				}
+				if ((Pointer) num != DatumGetPointer(d))
+					pfree(num);
+				if (!finite)
 					return false;
-				v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
-				dec = DatumGetInt32(DirectFunctionCall1(numeric_scale, d));
 				break;
 			}
 		case REPR_DATE:
