@@ -117,7 +117,12 @@ numeric_value(NumericRepr repr, Datum d, double *out, int *decimals)
 			if (!isfinite(v))
 				return false;
 			/* float4 carries about 7 significant digits: read it as written */
-			v = strtod(DatumGetCString(DirectFunctionCall1(float4out, d)), NULL);
+			{
+				char	   *written = DatumGetCString(DirectFunctionCall1(float4out, d));
+
+				v = strtod(written, NULL);
+				pfree(written);
+			}
 			dec = -2;			/* computed below */
 			break;
 		case REPR_FLOAT8:

@@ -48,8 +48,6 @@ int			synth_group_depth = GROUP_DEPTH_MAX;
 bool		synth_fit_dependence = true;
 bool		synth_tail_groups = true;
 
-#define FIT_FETCH_ROWS 1000
-
 PG_FUNCTION_INFO_V1(synth_fit);
 
 /* the names in a text[] argument, checked */
@@ -302,19 +300,12 @@ read_error_callback(void *arg)
 	errcontext("reading column \"%s\" of %s", converting_column, (const char *) arg);
 }
 
-/*
- * store one fetched row into sample slot "slot"; values and nulls have room
- * for every attribute of desc (the row is taken apart once, not column by
- * column: finding a column after a NULL or a variable-length value walks the
- * row from its start)
- */
+/* store one row's values (the SELECT list's order) into sample slot "slot" */
 static void
-sample_store(TableSample *s, int slot, FitColumn *cols, HeapTuple tuple, TupleDesc desc,
-			 Datum *values, bool *nulls)
+sample_store(TableSample *s, int slot, FitColumn *cols, const Datum *values, const bool *nulls)
 {
 	int			i;
 
-	heap_deform_tuple(tuple, desc, values, nulls);
 	for (i = 0; i < s->ncolumns; i++)
 	{
 		FitColumn  *fc = &cols[i];
@@ -349,6 +340,65 @@ sample_store(TableSample *s, int slot, FitColumn *cols, HeapTuple tuple, TupleDe
 }
 
 /*
+ * The rows of the table's query go straight from the executor to the
+ * reservoir: a receiver of our own instead of SPI's tuple table, which would
+ * copy every row first.
+ */
+typedef struct SampleReceiver
+{
+	DestReceiver pub;
+	TableSample *sample;
+	FitColumn  *cols;
+	int			capacity;
+	int64		seen;
+	MemoryContext fitctx;		/* where the sample's strings live */
+} SampleReceiver;
+
+/* rows between updates of pg_stat_progress_copy */
+#define FIT_PROGRESS_ROWS 1000
+
+static bool
+sample_receive(TupleTableSlot *tuple, DestReceiver *self)
+{
+	SampleReceiver *r = (SampleReceiver *) self;
+	int64		slot;
+	MemoryContext old;
+
+	r->seen++;
+	if (r->seen % FIT_PROGRESS_ROWS == 0)
+		pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, r->seen);
+	if (r->seen <= r->capacity)
+		slot = r->seen - 1;
+	else
+	{
+		/* algorithm R: keep row "seen" with probability capacity/seen */
+		slot = (int64) (synth_mix_seed((uint64) r->seen) % (uint64) r->seen);
+		if (slot >= r->capacity)
+			return true;
+	}
+	slot_getallattrs(tuple);
+	old = MemoryContextSwitchTo(r->fitctx);
+	sample_store(r->sample, (int) slot, r->cols, tuple->tts_values, tuple->tts_isnull);
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
+static void
+sample_receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+sample_receiver_shutdown(DestReceiver *self)
+{
+}
+
+static void
+sample_receiver_destroy(DestReceiver *self)
+{
+}
+
+/*
  * Read every row of the relation, keeping a reservoir sample.  Returns the
  * sample; *rows_read is the table's row count.
  */
@@ -359,26 +409,34 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	const int	progress_index[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE};
 	const int64 progress_value[] = {PROGRESS_COPY_COMMAND_TO, PROGRESS_COPY_TYPE_CALLBACK};
 	char	   *query = build_query(qualified, cols, ncols);
-	int			capacity = Max(synth_fit_sample_rows, 1);
 	TableSample *sample;
 	SPIPlanPtr	plan;
-	Portal		portal;
-	int64		seen = 0;
+	SPIExecuteOptions options;
+	SampleReceiver receiver;
 	MemoryContext old;
 	ErrorContextCallback errcb;
-	Datum	   *values = NULL;
-	bool	   *nulls = NULL;
+	int			ret;
 
 	old = MemoryContextSwitchTo(fitctx);
-	sample = sample_create(cols, ncols, capacity);
+	sample = sample_create(cols, ncols, Max(synth_fit_sample_rows, 1));
 	MemoryContextSwitchTo(old);
+
+	memset(&receiver, 0, sizeof(receiver));
+	receiver.pub.receiveSlot = sample_receive;
+	receiver.pub.rStartup = sample_receiver_startup;
+	receiver.pub.rShutdown = sample_receiver_shutdown;
+	receiver.pub.rDestroy = sample_receiver_destroy;
+	receiver.pub.mydest = DestNone;	/* SPI's own tuple table gets nothing */
+	receiver.sample = sample;
+	receiver.cols = cols;
+	receiver.capacity = Max(synth_fit_sample_rows, 1);
+	receiver.fitctx = fitctx;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	plan = SPI_prepare(query, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 
 	/*
 	 * A fit reads the table out, like COPY TO: it shows in
@@ -392,48 +450,22 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	errcb.arg = (void *) qualified;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
-	for (;;)
-	{
-		uint64		i;
 
-		CHECK_FOR_INTERRUPTS();
-		SPI_cursor_fetch(portal, true, FIT_FETCH_ROWS);
-		if (SPI_processed == 0)
-			break;
-		old = MemoryContextSwitchTo(fitctx);
-		if (values == NULL)
-		{
-			values = palloc(sizeof(Datum) * SPI_tuptable->tupdesc->natts);
-			nulls = palloc(sizeof(bool) * SPI_tuptable->tupdesc->natts);
-		}
-		for (i = 0; i < SPI_processed; i++)
-		{
-			int64		slot;
+	/* the executor checks for interrupts at every row */
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.dest = (DestReceiver *) &receiver;
+	ret = SPI_execute_plan_extended(plan, &options);
+	if (ret < 0)
+		elog(ERROR, "reading %s failed: %s", qualified, SPI_result_code_string(ret));
 
-			seen++;
-			if (seen <= capacity)
-				slot = seen - 1;
-			else
-			{
-				/* algorithm R: keep row "seen" with probability capacity/seen */
-				slot = (int64) (synth_mix_seed((uint64) seen) % (uint64) seen);
-				if (slot >= capacity)
-					continue;
-			}
-			sample_store(sample, (int) slot, cols, SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
-						 values, nulls);
-		}
-		MemoryContextSwitchTo(old);
-		SPI_freetuptable(SPI_tuptable);
-		pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, seen);
-	}
 	error_context_stack = errcb.previous;
+	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, receiver.seen);
 	pgstat_progress_end_command();
-	SPI_cursor_close(portal);
 	SPI_finish();
 
-	sample->nrows = (int) Min(seen, (int64) capacity);
-	*rows_read = seen;
+	sample->nrows = (int) Min(receiver.seen, (int64) receiver.capacity);
+	*rows_read = receiver.seen;
 	return sample;
 }
 
