@@ -18,6 +18,19 @@ SELECT name, owner, readers FROM synth_models;     -- sees its own model only
 RESET ROLE;
 SELECT owner, readers FROM synth_models WHERE name = 'acc_src';
 
+-- the fit reads the table as a query of its caller would: row-level
+-- security hides rows from the model as well (1,507 of the 3,000 are Oslo's)
+ALTER TABLE acc_src ENABLE ROW LEVEL SECURITY;
+CREATE POLICY acc_oslo ON acc_src TO regress_synth_fitter USING (city = 'Oslo');
+SET ROLE regress_synth_fitter;
+SELECT synth_fit('acc_src', model => 'acc_oslo');
+RESET ROLE;
+SELECT row_count FROM synth_models WHERE name = 'acc_oslo';
+SELECT city, count(*) FROM synth_sample(NULL::acc_src, 200, model => 'acc_oslo', seed => 1) GROUP BY city;
+SELECT synth_drop('acc_oslo');
+DROP POLICY acc_oslo ON acc_src;
+ALTER TABLE acc_src DISABLE ROW LEVEL SECURITY;
+
 -- not granted: the analyst cannot sample, inspect or even see the model
 \set ON_ERROR_STOP 0
 SET ROLE regress_synth_analyst;
