@@ -116,3 +116,13 @@ SELECT synth_fit('epochs');
 SELECT bool_and(t = round(t::numeric, 3)::float8) AS three_decimals,
        count(*) FILTER (WHERE t <> round(t)) > 100 AS fractions_kept
 FROM synth_sample(NULL::epochs, 500, seed => 11);
+
+-- a real (float4) is read as its shortest exact decimal, whatever the
+-- session's extra_float_digits: at 0 (as in this file), real's output has 6
+-- digits, and 1234567 was learnt as 1234570
+CREATE TABLE reals (x real);
+INSERT INTO reals SELECT 1234567 FROM generate_series(1, 20);
+SELECT 1234567::real AS printed_at_zero;
+SELECT synth_fit('reals');
+SELECT DISTINCT x::float8 = 1234567 AS learnt_exactly FROM synth_sample(NULL::reals, 50, seed => 12);
+DROP TABLE reals;

@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/lsyscache.h"
@@ -116,12 +117,16 @@ numeric_value(NumericRepr repr, Datum d, double *out, int *decimals)
 			v = DatumGetFloat4(d);
 			if (!isfinite(v))
 				return false;
-			/* float4 carries about 7 significant digits: read it as written */
+			/*
+			 * float4 carries about 7 significant digits: read it as its
+			 * shortest exact decimal form (what float4out prints with
+			 * extra_float_digits > 0, whatever the session's setting)
+			 */
 			{
-				char	   *written = DatumGetCString(DirectFunctionCall1(float4out, d));
+				char		written[FLOAT_SHORTEST_DECIMAL_LEN];
 
+				float_to_shortest_decimal_buf(DatumGetFloat4(d), written);
 				v = strtod(written, NULL);
-				pfree(written);
 			}
 			dec = -2;			/* computed below */
 			break;
@@ -138,17 +143,17 @@ numeric_value(NumericRepr repr, Datum d, double *out, int *decimals)
 				 * header), then handed on as it is
 				 */
 				Numeric		num = DatumGetNumeric(d);
-				bool		finite = !numeric_is_nan(num) && !numeric_is_inf(num);
 
-				if (finite)
+				if (numeric_is_nan(num) || numeric_is_inf(num))
 				{
-					v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(num)));
-					dec = DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(num)));
+					if ((Pointer) num != DatumGetPointer(d))
+						pfree(num);
+					return false;
 				}
+				v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(num)));
+				dec = DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(num)));
 				if ((Pointer) num != DatumGetPointer(d))
 					pfree(num);
-				if (!finite)
-					return false;
 				break;
 			}
 		case REPR_DATE:

@@ -28,6 +28,7 @@
 #include "utils/array.h"
 #include "utils/backend_progress.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -282,8 +283,25 @@ sample_create(FitColumn *cols, int ncols, int capacity)
 	return s;
 }
 
-/* the column whose value sample_store is converting, for error context */
-static const char *converting_column = NULL;
+/*
+ * The rows of the table's query go straight from the executor to the
+ * reservoir: a receiver of our own (set as SPI's destination, so SPI's
+ * tuple table gets no row and no row is copied first).
+ */
+typedef struct SampleReceiver
+{
+	DestReceiver pub;
+	TableSample *sample;
+	FitColumn  *cols;
+	int			capacity;		/* rows the reservoir holds */
+	int64		seen;			/* rows read so far */
+	MemoryContext fitctx;		/* where the sample's strings live */
+	const char *relation;		/* the table's name, for error context */
+	const char *converting;		/* the column being converted, or NULL */
+} SampleReceiver;
+
+/* rows between updates of pg_stat_progress_copy */
+#define FIT_PROGRESS_ROWS 1000
 
 /*
  * An error while a value is converted (a numeric beyond double precision)
@@ -292,23 +310,26 @@ static const char *converting_column = NULL;
 static void
 read_error_callback(void *arg)
 {
-	if (converting_column == NULL)
+	const SampleReceiver *r = (const SampleReceiver *) arg;
+
+	if (r->converting == NULL)
 		return;
 	if (geterrcode() == ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE)
 		errhint("Exclude the column with exclude => ARRAY[%s], or fit a view that rescales it.",
-				quote_literal_cstr(converting_column));
-	errcontext("reading column \"%s\" of %s", converting_column, (const char *) arg);
+				quote_literal_cstr(r->converting));
+	errcontext("reading column \"%s\" of %s", r->converting, r->relation);
 }
 
 /* store one row's values (the SELECT list's order) into sample slot "slot" */
 static void
-sample_store(TableSample *s, int slot, FitColumn *cols, const Datum *values, const bool *nulls)
+sample_store(SampleReceiver *r, int slot, const Datum *values, const bool *nulls)
 {
+	TableSample *s = r->sample;
 	int			i;
 
 	for (i = 0; i < s->ncolumns; i++)
 	{
-		FitColumn  *fc = &cols[i];
+		FitColumn  *fc = &r->cols[i];
 		SampleColumn *sc = &s->columns[i];
 		bool		isnull;
 		Datum		d;
@@ -326,37 +347,23 @@ sample_store(TableSample *s, int slot, FitColumn *cols, const Datum *values, con
 		{
 			int			dec;
 
-			converting_column = fc->name;
+			r->converting = fc->name;
 			if (!numeric_value(fc->type.repr, d, &sc->numbers[slot], &dec))
 				isnull = true;
 			else if (fc->max_decimals >= 0)
 				fc->max_decimals = dec < 0 ? -1 : Max(fc->max_decimals, dec);
+			r->converting = NULL;
 		}
 		else if (!isnull && fc->type.kind == COLUMN_CATEGORICAL)
 			sc->strings[slot] = TextDatumGetCString(d);
 		sc->isnull[slot] = isnull;
-		converting_column = NULL;
 	}
 }
 
 /*
- * The rows of the table's query go straight from the executor to the
- * reservoir: a receiver of our own instead of SPI's tuple table, which would
- * copy every row first.
+ * sample_receive: the executor's next row.  Counted; kept (taken apart and
+ * stored in the fit's memory) when the reservoir keeps it.
  */
-typedef struct SampleReceiver
-{
-	DestReceiver pub;
-	TableSample *sample;
-	FitColumn  *cols;
-	int			capacity;
-	int64		seen;
-	MemoryContext fitctx;		/* where the sample's strings live */
-} SampleReceiver;
-
-/* rows between updates of pg_stat_progress_copy */
-#define FIT_PROGRESS_ROWS 1000
-
 static bool
 sample_receive(TupleTableSlot *tuple, DestReceiver *self)
 {
@@ -378,11 +385,12 @@ sample_receive(TupleTableSlot *tuple, DestReceiver *self)
 	}
 	slot_getallattrs(tuple);
 	old = MemoryContextSwitchTo(r->fitctx);
-	sample_store(r->sample, (int) slot, r->cols, tuple->tts_values, tuple->tts_isnull);
+	sample_store(r, (int) slot, tuple->tts_values, tuple->tts_isnull);
 	MemoryContextSwitchTo(old);
 	return true;
 }
 
+/* the executor starts and ends the receiver; there is nothing to set up */
 static void
 sample_receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 {
@@ -401,6 +409,12 @@ sample_receiver_destroy(DestReceiver *self)
 /*
  * Read every row of the relation, keeping a reservoir sample.  Returns the
  * sample; *rows_read is the table's row count.
+ *
+ * A fit is repeatable: the same rows in the same order give the same
+ * sample.  So the plan is serial (SPI_prepare allows no parallel plan), and
+ * the read does not join a synchronized scan, which would start wherever
+ * another scan of a large table has got to.  A view whose rows come in no
+ * fixed order (a hash aggregate, a foreign table) may still vary.
  */
 static TableSample *
 read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *rows_read,
@@ -409,16 +423,18 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	const int	progress_index[] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE};
 	const int64 progress_value[] = {PROGRESS_COPY_COMMAND_TO, PROGRESS_COPY_TYPE_CALLBACK};
 	char	   *query = build_query(qualified, cols, ncols);
+	int			capacity = Max(synth_fit_sample_rows, 1);
 	TableSample *sample;
 	SPIPlanPtr	plan;
 	SPIExecuteOptions options;
 	SampleReceiver receiver;
 	MemoryContext old;
 	ErrorContextCallback errcb;
+	int			save_nestlevel;
 	int			ret;
 
 	old = MemoryContextSwitchTo(fitctx);
-	sample = sample_create(cols, ncols, Max(synth_fit_sample_rows, 1));
+	sample = sample_create(cols, ncols, capacity);
 	MemoryContextSwitchTo(old);
 
 	memset(&receiver, 0, sizeof(receiver));
@@ -426,11 +442,12 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	receiver.pub.rStartup = sample_receiver_startup;
 	receiver.pub.rShutdown = sample_receiver_shutdown;
 	receiver.pub.rDestroy = sample_receiver_destroy;
-	receiver.pub.mydest = DestNone;	/* SPI's own tuple table gets nothing */
+	receiver.pub.mydest = DestNone; /* only makes SPI return SPI_OK_UTILITY */
 	receiver.sample = sample;
 	receiver.cols = cols;
-	receiver.capacity = Max(synth_fit_sample_rows, 1);
+	receiver.capacity = capacity;
 	receiver.fitctx = fitctx;
+	receiver.relation = qualified;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -445,11 +462,15 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, relid);
 	pgstat_progress_update_multi_param(2, progress_index, progress_value);
 
-	converting_column = NULL;
 	errcb.callback = read_error_callback;
-	errcb.arg = (void *) qualified;
+	errcb.arg = (void *) &receiver;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
+
+	/* (an error or abort restores the setting as well) */
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("synchronize_seqscans", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 
 	/* the executor checks for interrupts at every row */
 	memset(&options, 0, sizeof(options));
@@ -459,6 +480,7 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	if (ret < 0)
 		elog(ERROR, "reading %s failed: %s", qualified, SPI_result_code_string(ret));
 
+	AtEOXact_GUC(true, save_nestlevel);
 	error_context_stack = errcb.previous;
 	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, receiver.seen);
 	pgstat_progress_end_command();
