@@ -296,6 +296,7 @@ typedef struct SampleReceiver
 	int			capacity;		/* rows the reservoir holds */
 	int64		seen;			/* rows read so far */
 	MemoryContext fitctx;		/* where the sample's strings live */
+	MemoryContext rowctx;		/* a kept row's conversions, reset after it */
 	const char *relation;		/* the table's name, for error context */
 	const char *converting;		/* the column being converted, or NULL */
 } SampleReceiver;
@@ -320,7 +321,11 @@ read_error_callback(void *arg)
 	errcontext("reading column \"%s\" of %s", r->converting, r->relation);
 }
 
-/* store one row's values (the SELECT list's order) into sample slot "slot" */
+/*
+ * store one row's values (the SELECT list's order) into sample slot "slot";
+ * runs in the receiver's row context, so that whatever a conversion
+ * allocates is gone after the row
+ */
 static void
 sample_store(SampleReceiver *r, int slot, const Datum *values, const bool *nulls)
 {
@@ -355,7 +360,13 @@ sample_store(SampleReceiver *r, int slot, const Datum *values, const bool *nulls
 			r->converting = NULL;
 		}
 		else if (!isnull && fc->type.kind == COLUMN_CATEGORICAL)
+		{
+			/* the string lives as long as the sample (text_to_cstring frees its own copies) */
+			MemoryContext here = MemoryContextSwitchTo(r->fitctx);
+
 			sc->strings[slot] = TextDatumGetCString(d);
+			MemoryContextSwitchTo(here);
+		}
 		sc->isnull[slot] = isnull;
 	}
 }
@@ -384,9 +395,10 @@ sample_receive(TupleTableSlot *tuple, DestReceiver *self)
 			return true;
 	}
 	slot_getallattrs(tuple);
-	old = MemoryContextSwitchTo(r->fitctx);
+	old = MemoryContextSwitchTo(r->rowctx);
 	sample_store(r, (int) slot, tuple->tts_values, tuple->tts_isnull);
 	MemoryContextSwitchTo(old);
+	MemoryContextReset(r->rowctx);
 	return true;
 }
 
@@ -447,6 +459,8 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 	receiver.cols = cols;
 	receiver.capacity = capacity;
 	receiver.fitctx = fitctx;
+	receiver.rowctx = AllocSetContextCreate(CurrentMemoryContext, "synth_fit row",
+											ALLOCSET_SMALL_SIZES);
 	receiver.relation = qualified;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -482,6 +496,7 @@ read_table(Oid relid, const char *qualified, FitColumn *cols, int ncols, int64 *
 
 	AtEOXact_GUC(true, save_nestlevel);
 	error_context_stack = errcb.previous;
+	MemoryContextDelete(receiver.rowctx);
 	pgstat_progress_update_param(PROGRESS_COPY_TUPLES_PROCESSED, receiver.seen);
 	pgstat_progress_end_command();
 	SPI_finish();
