@@ -158,6 +158,19 @@ SELECT count(*) FROM synth_sample(NULL::people, 100000000, seed => 1);
 \echo :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
 
+-- a long fit can be cancelled at once while it reads, and the setting the
+-- read changes for itself (synchronize_seqscans) is the session's again
+CREATE TABLE ten_thousand AS SELECT i FROM generate_series(1, 10000) AS i;
+CREATE VIEW endless AS SELECT a.i * 10000 + b.i AS x FROM ten_thousand a, ten_thousand b;
+SET statement_timeout = '200ms';
+SELECT synth_fit('endless');
+\echo :LAST_ERROR_SQLSTATE
+RESET statement_timeout;
+SHOW synchronize_seqscans;
+SELECT count(*) AS no_model FROM synth_models WHERE name = 'endless';
+DROP VIEW endless;
+DROP TABLE ten_thousand;
+
 -- several unsupported columns are named in one error
 CREATE TABLE multi_bad (id integer, a integer[], b jsonb, c text);
 INSERT INTO multi_bad VALUES (1, '{1}', '{}', 'x');
