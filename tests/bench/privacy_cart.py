@@ -3,7 +3,8 @@
 that keeps synth's privacy rule, to show what that model family scores under
 the rule: a yardstick for tests/bench/ceiling, not part of synth.
 
-Usage: privacy_cart.py SCORER TABLE SEED [--smooth] [--min-group-size N] [--rows M]
+Usage: privacy_cart.py SCORER TABLE SEED [--smooth | --keep-rare-text] [--min-group-size N]
+                       [--rows M]
        (connection from the PG* variables; prints the scorer's report as JSON)
 
 It samples M rows (default: as many as the table has).  Columns are visited in table order (identifier columns, as the scorer defines
@@ -17,8 +18,10 @@ class while fitting, and a made-up string of its own in the output); with
 --smooth, a number seen in fewer than N rows is not emitted either: the donor's
 value moves by a normal draw of half the column's Silverman bandwidth, within
 the column's range, and a whole-number column is rounded (synth never stores
-such a value, it stores quantile pieces).  Seeded: the same seed gives the same
-rows.
+such a value, it stores quantile pieces).  With --keep-rare-text there is no
+rule at all, only the leaves of N rows: CART as synthpop runs it (its minbucket
+is 5), to stand in for the peer on tables peers.md has no figures for.  Seeded:
+the same seed gives the same rows.
 """
 import importlib.util
 import json
@@ -33,6 +36,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 def main():
     args = sys.argv[1:]
     smooth = '--smooth' in args
+    keep_rare = '--keep-rare-text' in args
     min_rows = 5
     if '--min-group-size' in args:
         min_rows = int(args[args.index('--min-group-size') + 1])
@@ -61,7 +65,7 @@ def main():
             whole = real[c].dtype != object and (real[c].dropna() % 1 == 0).all()
             s = (real[c].astype('Int64') if whole else real[c]).astype(str).where(real[c].notna(), None)
             counts = s.value_counts()
-            fit[c] = s.where(s.isna() | s.isin(counts[counts >= min_rows].index), '__rare')
+            fit[c] = s if keep_rare else s.where(s.isna() | s.isin(counts[counts >= min_rows].index), '__rare')
     levels = {c: sorted(fit[c].dropna().unique()) for c in cols if kind[c] != 'num'}
 
     def encode(df, c):
