@@ -12,17 +12,8 @@
 # database synth_cc and drops it when it starts.
 set -uo pipefail
 
-bindir=
-if [ -n "${PG_CONFIG:-}" ]; then bindir=$("$PG_CONFIG" --bindir)/; fi
-n=0 failed=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() {
-  n=$((n + 1)) failed=$((failed + 1))
-  echo "not ok $n - $1"
-  if [ -n "${2:-}" ]; then sed 's/^/#   /' <<<"$2"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 q() { "${bindir}psql" -X -q -At -v ON_ERROR_STOP=1 -d synth_cc -c "$1" 2>&1; }
-is() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got:  $2"$'\n'"want: $3"; fi; }
 # sample_md5 MODEL: the md5 of 200 rows of MODEL with seed 1
 sample_md5() { q "SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::a, 200, model => '$1', seed => 1) x"; }
 # wait_sleeping: until a session of synth_cc sits in pg_sleep

@@ -41,18 +41,7 @@ db=synth_dist
 # every session, whatever each cluster's defaults.
 export PGOPTIONS="-c DateStyle=ISO,MDY -c TimeZone=UTC -c extra_float_digits=1"
 
-n=0 failed=0
-# pass DESCRIPTION / fail DESCRIPTION [DETAIL]
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() {
-  n=$((n + 1)) failed=$((failed + 1))
-  echo "not ok $n - $1"
-  if [ -n "${2:-}" ]; then sed 's/^/#   /' <<<"$2"; fi
-}
-# is DESCRIPTION GOT WANT
-is() {
-  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got:  $2"$'\n'"want: $3"; fi
-}
+. tests/tap.sh
 # bail DESCRIPTION DETAIL: a step everything after depends on failed
 bail() {
   fail "$1" "$2"

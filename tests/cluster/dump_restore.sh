@@ -12,27 +12,12 @@
 # synth_dr_*, and drops them again when it starts.
 set -uo pipefail
 
-bindir=
-if [ -n "${PG_CONFIG:-}" ]; then bindir=$("$PG_CONFIG" --bindir)/; fi
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 work=$(mktemp -d -t synth-dump.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-n=0 failed=0
-# pass DESCRIPTION / fail DESCRIPTION [DETAIL]
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() {
-  n=$((n + 1)) failed=$((failed + 1))
-  echo "not ok $n - $1"
-  if [ -n "${2:-}" ]; then sed 's/^/#   /' <<<"$2"; fi
-}
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
-
 # q DB SQL: run SQL, print the unaligned, tuples-only result; non-zero on error
 q() { "${bindir}psql" -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>&1; }
-# is DESCRIPTION GOT WANT
-is() {
-  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got:  $2"$'\n'"want: $3"; fi
-}
 # denied DESCRIPTION DB ROLE TABLE SQL: SQL, run as ROLE, fails with
 # "permission denied for table TABLE"
 denied() {

@@ -13,17 +13,8 @@
 # database synth_rf and drops it when it starts and when it ends.
 set -uo pipefail
 
-bindir=
-if [ -n "${PG_CONFIG:-}" ]; then bindir=$("$PG_CONFIG" --bindir)/; fi
-n=0 failed=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() {
-  n=$((n + 1)) failed=$((failed + 1))
-  echo "not ok $n - $1"
-  if [ -n "${2:-}" ]; then sed 's/^/#   /' <<<"$2"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 q() { "${bindir}psql" -X -q -At -v ON_ERROR_STOP=1 -d synth_rf -c "$1" 2>&1; }
-is() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got:  $2"$'\n'"want: $3"; fi; }
 fresh() { "${bindir}psql" -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS synth_rf" "$@" >/dev/null; }
 
 fresh -c "CREATE DATABASE synth_rf"
