@@ -251,6 +251,32 @@ FROM s;
 SELECT synth_drop('shared_names');
 DROP TABLE shared_names;
 
+-- The pooled share goes to the values the groups' own models give less
+-- than the table's share, in proportion to what they lack: a value that
+-- one group keeps with all its rows is not blended into the others.  Here
+-- a1 and a2 (20 rows each) are names of group A only; A keeps them, B
+-- pools n1..n20 as above.  B samples no a1 or a2 (in the table's
+-- proportions it gave them 11 % of its rows), and the table's shares stay:
+-- a1 and a2 5 % each, the n names 40 % (sd 0.22 and 0.49 points at most
+-- in 10,000 independent rows; balanced blocks keep them closer).
+SELECT setseed(0.4375);
+CREATE TABLE group_only_names AS
+SELECT g, CASE WHEN i % 10 < 4 THEN 'n' || (1 + (i / 10) % 20)
+               WHEN g = 'A' AND i % 10 < 6 THEN 'a' || (i % 10 - 3)
+               ELSE 'c' || (1 + i % 4) END AS name,
+       (CASE g WHEN 'A' THEN 0 ELSE 10 END) + sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS x
+FROM generate_series(0, 199) i, (VALUES ('A'), ('B')) v(g);
+SELECT synth_fit('group_only_names');
+SELECT m->>'grouped_by' AS grouped_by FROM synth_model('group_only_names') m;
+SELECT count(*) FILTER (WHERE name IN ('a1', 'a2')) AS b_rows_named_a
+FROM synth_sample(NULL::group_only_names, 5000, seed => 6, condition => $$g = 'B'$$);
+SELECT abs(avg((name = 'a1')::int) - 0.05) < 0.01 AS a1_share,
+       abs(avg((name = 'a2')::int) - 0.05) < 0.01 AS a2_share,
+       abs(avg((name LIKE 'n%')::int) - 0.40) < 0.02 AS n_share
+FROM synth_sample(NULL::group_only_names, 10000, seed => 6);
+SELECT synth_drop('group_only_names');
+DROP TABLE group_only_names;
+
 -- ... but only where those values are at least min_group_size distinct
 -- ones: otherwise the blended share would be one value's small count in the
 -- group.  Here the only table-kept value a group pools is 'b' (7 rows: 3

@@ -174,8 +174,9 @@ all_null(const SampleColumn *sc, int n)
  * the values seen in fewer than min_group_size of the group's rows, and
  * would sample that share as made-up strings.  Part of it is values the
  * whole table's model keeps (a director with many films, few of them in
- * this group): that part is given to those values instead, in the table's
- * proportions, so the group samples real names the table may show.
+ * this group): that part is given to those values instead, so the group
+ * samples real names the table may show, in proportion to "weight" (see
+ * table_shortfall()).
  *
  * What is learnt from the group is one share: how much of the pool those
  * values hold.  Like the pooled share itself, it may be stored only when
@@ -183,12 +184,13 @@ all_null(const SampleColumn *sc, int n)
  * be one value's small count); when the rest of the pool (values rare in
  * the whole table) is held by fewer distinct values, the whole pool goes
  * to the table's values instead.  At most BLEND_MAX_VALUES of the table's
- * values, the most frequent, are added, to keep a model of many groups
- * small; the share of the others stays made-up strings.
+ * values, those of most weight, are added, to keep a model of many groups
+ * small; the share of the others stays made-up strings.  Values of no
+ * weight are not added.
  */
 static void
-blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleColumn *sc, int n,
-						int min_group_size)
+blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const double *weight,
+						const SampleColumn *sc, int n, int min_group_size)
 {
 	int		   *own_codes;
 	int		   *all_codes;
@@ -224,13 +226,14 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 	extra = palloc0(sizeof(bool) * all->ncategories);
 	for (k = 0; k < all->ncategories; k++)
 	{
-		if (own->ncategories > 0 &&
-			bsearch(&all->labels[k], own_sorted, own->ncategories, sizeof(char *),
-					compare_cstring) != NULL)
+		if (weight[k] <= 0.0 ||
+			(own->ncategories > 0 &&
+			 bsearch(&all->labels[k], own_sorted, own->ncategories, sizeof(char *),
+					 compare_cstring) != NULL))
 			continue;
 		extra[k] = true;
 		nextra++;
-		extra_mass += all->category_cum[k] - (k > 0 ? all->category_cum[k - 1] : 0.0);
+		extra_mass += weight[k];
 	}
 	pfree(own_sorted);
 
@@ -275,7 +278,7 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const SampleCo
 	for (k = 0, r = 0; k < all->ncategories; k++)
 		if (extra[k])
 		{
-			chosen[r].value = -(all->category_cum[k] - (k > 0 ? all->category_cum[k - 1] : 0.0));
+			chosen[r].value = -weight[k];
 			chosen[r].index = k;
 			r++;
 		}
@@ -428,6 +431,73 @@ report_tails_refused(const SynthModel *model, const FitColumn *cols, int ncols,
 }
 
 /*
+ * table_shortfall: for each value column c of "model" keeps, its share of
+ * the rows less the share the groups' own models give it (each group
+ * weighted by its share of the rows), or 0 where the groups give it as much
+ * or more: what the groups' pooled shares should make up for the mixture
+ * to sample the column as the table does.  A director whose films are few
+ * in every group is kept by no group, and gets his whole share; one that a
+ * group keeps with all his films gets none, where the table's proportions
+ * would add him again to the other groups' pools.  Only shares the models
+ * store are used.  Into weight[], one per category of model's column c.
+ */
+#define SHORTFALL_EPSILON 1e-9
+
+static void
+table_shortfall(const SynthModel *model, int c, TableSample **subs, int ngroups, int nrows,
+				double *weight)
+{
+	const ColumnModel *all = &model->columns[c];
+	int			k,
+				g,
+				i;
+
+	for (k = 0; k < all->ncategories; k++)
+		weight[k] = (1.0 - all->null_frac) *
+			(all->category_cum[k] - (k > 0 ? all->category_cum[k - 1] : 0.0));
+	for (g = 0; g < ngroups; g++)
+	{
+		const ColumnModel *own = &model->groups[g]->columns[c];
+		double		share = (double) subs[g]->nrows / Max(nrows, 1);
+		char	  **sorted;
+		int		   *index;
+
+		if (own->kind != COLUMN_CATEGORICAL || own->ncategories == 0)
+			continue;
+		/* the group's labels in byte order, to find the table's among them */
+		sorted = palloc(sizeof(char *) * own->ncategories);
+		index = palloc(sizeof(int) * own->ncategories);
+		memcpy(sorted, own->labels, sizeof(char *) * own->ncategories);
+		qsort(sorted, own->ncategories, sizeof(char *), compare_cstring);
+		for (i = 0; i < own->ncategories; i++)
+		{
+			char	  **hit = bsearch(&own->labels[i], sorted, own->ncategories,
+									  sizeof(char *), compare_cstring);
+
+			index[hit - sorted] = i;
+		}
+		for (k = 0; k < all->ncategories; k++)
+		{
+			char	  **hit = bsearch(&all->labels[k], sorted, own->ncategories,
+									  sizeof(char *), compare_cstring);
+
+			if (hit != NULL)
+			{
+				i = index[hit - sorted];
+				weight[k] -= share * (1.0 - own->null_frac) *
+					(own->category_cum[i] - (i > 0 ? own->category_cum[i - 1] : 0.0));
+			}
+		}
+		pfree(sorted);
+		pfree(index);
+	}
+	/* what rounding leaves of a share the groups give in full is none */
+	for (k = 0; k < all->ncategories; k++)
+		if (weight[k] < SHORTFALL_EPSILON)
+			weight[k] = 0.0;
+}
+
+/*
  * Split the model into per-group models when a grouping column helps (see
  * grouping.c); each group is learnt from its own rows like a table, and may
  * split once more (GROUP_DEPTH_MAX).  The whole table may split first by
@@ -454,7 +524,8 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 	int			middle;
 	int			min_rows;
 	int			tail_min_rows;
-	int			g;
+	int			g,
+				c;
 	bool	   *shared;
 	double		acc = 0.0;
 	instr_time	start;
@@ -500,7 +571,6 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 	{
 		TableSample *sub = subs[g];
 		SynthModel *gm;
-		int			c;
 
 		INSTR_TIME_SET_CURRENT(start);
 		gm = build_model(cols, ncols, sub, model->rows_read, min_group_size, true, model);
@@ -529,14 +599,32 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 				*own = *all;
 				own->null_frac = (double) (sub->nrows - nvalues) / sub->nrows;
 			}
-			else if (own->null_frac < 1.0 && all->null_frac < 1.0)
-				blend_pooled_with_table(own, all, &sub->columns[c], sub->nrows,
-										min_group_size);
 		}
 		clamp_to_table_range(gm, table);
 		model->groups[g] = gm;
 		timings->group_columns += ms_since(start);
 	}
+	INSTR_TIME_SET_CURRENT(start);
+	for (c = 0; c < ncols; c++)
+	{
+		const ColumnModel *all = &model->columns[c];
+		double	   *weight;
+
+		if (all->kind != COLUMN_CATEGORICAL || all->ncategories == 0 || all->null_frac >= 1.0)
+			continue;
+		weight = palloc(sizeof(double) * all->ncategories);
+		table_shortfall(model, c, subs, ngroups, sample->nrows, weight);
+		for (g = 0; g < ngroups; g++)
+		{
+			ColumnModel *own = &model->groups[g]->columns[c];
+
+			if (own->labels != all->labels && own->null_frac < 1.0)
+				blend_pooled_with_table(own, all, weight, &subs[g]->columns[c],
+										subs[g]->nrows, min_group_size);
+		}
+		pfree(weight);
+	}
+	timings->group_columns += ms_since(start);
 
 	/*
 	 * Only a leaf's categories need the copula's order (category_order.c),
@@ -550,7 +638,6 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 	shared = palloc0(sizeof(bool) * ncols);
 	for (g = 0; g < ngroups; g++)
 	{
-		int			c;
 
 		for (c = 0; c < ncols; c++)
 			if (model->columns[c].kind == COLUMN_CATEGORICAL &&
