@@ -273,7 +273,7 @@ blend_pooled_with_table(ColumnModel *own, const ColumnModel *all, const double *
 	else
 		to_table = pooled;
 
-	/* the most frequent of those values, at most BLEND_MAX_VALUES */
+	/* those of most weight, at most BLEND_MAX_VALUES */
 	chosen = palloc(sizeof(ValueIndex) * nextra);
 	for (k = 0, r = 0; k < all->ncategories; k++)
 		if (extra[k])
