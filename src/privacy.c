@@ -124,6 +124,9 @@ typedef struct EncodedRows
 	int32	   *code;			/* nrows x ncoded */
 	int64	   *order;			/* rows sorted by their values, for lookups */
 	bool	   *member;			/* in the DCR subsample; NULL: every row */
+	int			key_dim;		/* the search's dimension (see nearest()); -1: none */
+	int64	   *by_key;			/* rows in order of their point[key_dim] */
+	double	   *keys;			/* point[key_dim] of by_key's rows */
 } EncodedRows;
 
 /* one row, encoded, pointing into an EncodedRows or a buffer */
@@ -644,6 +647,85 @@ compare_row_indexes(const void *a, const void *b, void *arg)
 	return compare_rows(oa->pc, &ra, &rb);
 }
 
+typedef struct KeyedRow
+{
+	double		key;
+	int64		row;
+} KeyedRow;
+
+static int
+compare_keyed_rows(const void *a, const void *b)
+{
+	const KeyedRow *x = a;
+	const KeyedRow *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->row < y->row ? -1 : (x->row > y->row ? 1 : 0);
+}
+
+/*
+ * The rows of "er" in order of one dimension of their points, for
+ * nearest(): the value (not the NULL flag) of the scaled column whose
+ * values vary most, as they then part the rows most.  A row's squared
+ * distance is at least its squared difference in any one dimension, so the
+ * search can stop once that difference alone reaches the nearest distance
+ * found.  Without scaled columns, or if none varies, there is no such
+ * order (key_dim -1).
+ */
+static void
+build_search_keys(const PrivacyColumns *pc, EncodedRows *er)
+{
+	double		best_var = 0.0;
+	KeyedRow   *keyed;
+	int64		r;
+	int			k;
+
+	er->key_dim = -1;
+	er->by_key = NULL;
+	er->keys = NULL;
+	if (er->nrows < 2)
+		return;
+	for (k = 0; k < pc->nscaled; k++)
+	{
+		double		mean = 0.0,
+					sq = 0.0;
+
+		/* Welford's running variance of the column's scaled values */
+		for (r = 0; r < er->nrows; r++)
+		{
+			double		x = er->point[r * pc->ndims + 2 * k];
+			double		delta = x - mean;
+
+			mean += delta / (r + 1);
+			sq += delta * (x - mean);
+		}
+		if (sq / er->nrows > best_var)
+		{
+			best_var = sq / er->nrows;
+			er->key_dim = 2 * k;
+		}
+	}
+	if (er->key_dim < 0)
+		return;
+	CHECK_FOR_INTERRUPTS();
+	keyed = palloc_extended(sizeof(KeyedRow) * er->nrows, MCXT_ALLOC_HUGE);
+	for (r = 0; r < er->nrows; r++)
+	{
+		keyed[r].key = er->point[r * pc->ndims + er->key_dim];
+		keyed[r].row = r;
+	}
+	qsort(keyed, er->nrows, sizeof(KeyedRow), compare_keyed_rows);
+	er->by_key = palloc_extended(sizeof(int64) * er->nrows, MCXT_ALLOC_HUGE);
+	er->keys = palloc_extended(sizeof(double) * er->nrows, MCXT_ALLOC_HUGE);
+	for (r = 0; r < er->nrows; r++)
+	{
+		er->by_key[r] = keyed[r].row;
+		er->keys[r] = keyed[r].key;
+	}
+	pfree(keyed);
+}
+
 /* encode the raw rows of real or holdout and sort them for lookups */
 static EncodedRows *
 encode_rows(const PrivacyColumns *pc, const RawRows *rr)
@@ -672,6 +754,7 @@ encode_rows(const PrivacyColumns *pc, const RawRows *rr)
 	arg.pc = pc;
 	arg.er = er;
 	qsort_arg(er->order, er->nrows, sizeof(int64), compare_row_indexes, &arg);
+	build_search_keys(pc, er);
 	return er;
 }
 
@@ -766,7 +849,11 @@ distance2(const PrivacyColumns *pc, const RowRef *a, const RowRef *b, double bou
 /*
  * The squared distance from "row" to its nearest row of "er": over every
  * row (*all) and over the subsample (*member; the same when er->member is
- * NULL).
+ * NULL).  The rows are visited outwards from "row"'s place in er's search
+ * order (build_search_keys()), nearer key first, until the difference in
+ * the key alone is as large as the nearest distance found: every row not
+ * visited is at least that far.  The result is the minimum over every row,
+ * exactly as a visit of all of them gives.
  */
 static void
 nearest(const PrivacyColumns *pc, const EncodedRows *er, const RowRef *row,
@@ -774,16 +861,55 @@ nearest(const PrivacyColumns *pc, const EncodedRows *er, const RowRef *row,
 {
 	double		best_all = get_float8_infinity();
 	double		best_member = get_float8_infinity();
-	int64		r;
+	double		v = 0.0;
+	int64		below = -1,
+				above = er->nrows,
+				visited;
 
-	for (r = 0; r < er->nrows; r++)
+	if (er->key_dim >= 0)
 	{
-		RowRef		ref = row_ref(pc, er, r);
-		bool		in = er->member == NULL || er->member[r];
+		/* the first row whose key is not below v */
+		int64		lo = 0,
+					hi = er->nrows;
+
+		v = row->point[er->key_dim];
+		while (lo < hi)
+		{
+			int64		mid = lo + (hi - lo) / 2;
+
+			if (er->keys[mid] < v)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		above = lo;
+		below = lo - 1;
+	}
+	for (visited = 0; visited < er->nrows; visited++)
+	{
+		int64		r;
+		RowRef		ref;
+		bool		in;
 		double		d;
 
-		if ((r & 16383) == 16383)
+		if ((visited & 16383) == 16383)
 			CHECK_FOR_INTERRUPTS();
+		if (er->key_dim < 0)
+			r = visited;
+		else
+		{
+			double		gap_below = below >= 0 ? v - er->keys[below] : get_float8_infinity();
+			double		gap_above = above < er->nrows ? er->keys[above] - v : get_float8_infinity();
+			bool		take_above = gap_above <= gap_below;
+			double		gap = take_above ? gap_above : gap_below;
+
+			/* best_all <= best_member: no row left can improve either */
+			if (gap * gap >= best_member)
+				break;
+			r = take_above ? er->by_key[above++] : er->by_key[below--];
+		}
+		ref = row_ref(pc, er, r);
+		in = er->member == NULL || er->member[r];
 		/* best_all <= best_member, so a row abandoned at its bound is neither */
 		d = distance2(pc, row, &ref, in ? best_member : best_all);
 		if (d < best_all)
