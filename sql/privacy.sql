@@ -106,13 +106,14 @@ WHERE metric IN ('exact_copies', 'dcr_share');
 -- The nearest record is found by a search that visits the rows in order
 -- of one column's scaled value and stops once that difference alone is as
 -- far as the nearest found; it finds what a visit of every row finds.
--- Here the distances of 200 synthetic rows to 1,000 real and 1,000 holdout
--- rows, computed by brute force in SQL with the definitions of the README,
--- give the same DCR share and the same smallest distance; and with a
--- holdout of 900 rows (so the DCR share uses 900 of the real rows, a
--- choice SQL cannot repeat) the smallest distance is still the one to
--- every real row.  Column c has NULLs (-1 and a flag), g is a category
--- (0.5 when it differs).
+-- Here distances computed by brute force in SQL, with the definitions of
+-- the README, for 100 synthetic rows against 600 real rows and a holdout
+-- of 600 or of 300 (then 300 of the real rows count for the DCR share:
+-- those with the smallest SplitMix64 hashes of their place in the table,
+-- rebuilt here) give the same DCR shares, the same smallest distance, and
+-- row by row (each synthetic row alone) the same distance to the nearest
+-- real row.  Column c has NULLs (-1 and a flag), g is a category (0.5 when
+-- it differs).
 SELECT setseed(0.3125);
 CREATE FUNCTION pv_search_rows(n integer) RETURNS TABLE (a float8, b float8, c float8, g text)
     LANGUAGE sql AS $$
@@ -120,10 +121,11 @@ CREATE FUNCTION pv_search_rows(n integer) RETURNS TABLE (a float8, b float8, c f
            CASE WHEN random() < 0.1 THEN NULL ELSE random() * 100 END,
            (ARRAY['x', 'y', 'z'])[1 + floor(random() * 3)::int]
     FROM generate_series(1, n) $$;
-CREATE TABLE pv_search_real AS SELECT * FROM pv_search_rows(1000);
-CREATE TABLE pv_search_holdout AS SELECT * FROM pv_search_rows(1000);
-CREATE TABLE pv_search_syn AS SELECT * FROM pv_search_rows(200);
-CREATE TABLE pv_search_holdout_900 AS SELECT * FROM pv_search_holdout LIMIT 900;
+CREATE TABLE pv_search_real AS SELECT * FROM pv_search_rows(600);
+CREATE TABLE pv_search_holdout AS SELECT * FROM pv_search_rows(600);
+CREATE TABLE pv_search_syn AS SELECT * FROM pv_search_rows(100);
+CREATE TABLE pv_search_holdout_300 AS SELECT * FROM pv_search_holdout LIMIT 300;
+CREATE TABLE pv_search_one (LIKE pv_search_syn);
 CREATE FUNCTION pv_scaled(x float8, lo float8, span float8) RETURNS float8
     LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce((x - lo) / span, -1) $$;
 CREATE FUNCTION pv_distance(sa float8, sb float8, sc float8, sg text,
@@ -135,35 +137,84 @@ CREATE FUNCTION pv_distance(sa float8, sb float8, sc float8, sg text,
                 + (pv_scaled(sc, lo[3], span[3]) - pv_scaled(rc, lo[3], span[3]))^2
                 + ((sc IS NULL)::int - (rc IS NULL)::int)^2
                 + CASE WHEN sg IS DISTINCT FROM rg THEN 0.5 ELSE 0 END) $$;
-CREATE FUNCTION pv_nearest(holdout regclass) RETURNS TABLE (to_real float8, to_holdout float8)
+-- SplitMix64's finaliser (numerics.c) in unsigned 64-bit arithmetic
+CREATE FUNCTION pv_u64(b bit(64)) RETURNS numeric LANGUAGE sql IMMUTABLE AS
+    $$ SELECT b::int8::numeric + CASE WHEN b::int8 < 0 THEN 18446744073709551616 ELSE 0 END $$;
+CREATE FUNCTION pv_b64(x numeric) RETURNS bit(64) LANGUAGE sql IMMUTABLE AS
+    $$ SELECT (CASE WHEN x >= 9223372036854775808 THEN x - 18446744073709551616 ELSE x END)::int8::bit(64) $$;
+CREATE FUNCTION pv_xorshift(x numeric, k integer) RETURNS numeric LANGUAGE sql IMMUTABLE AS
+    $$ SELECT pv_u64(pv_b64(x) # (pv_b64(x) >> k)) $$;
+CREATE FUNCTION pv_mix(x numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
+    SELECT pv_xorshift(mod(pv_xorshift(mod(pv_xorshift(mod(x + 11400714819323198485,
+               18446744073709551616), 30) * 13787848793156543929, 18446744073709551616), 27)
+               * 10723151780598845931, 18446744073709551616), 31) $$;
+-- each synthetic row's nearest real row, all of them or the subsample of
+-- the size of the holdout, and its nearest holdout row
+CREATE FUNCTION pv_nearest(holdout regclass)
+    RETURNS TABLE (a float8, b float8, c float8, g text, to_real float8, to_members float8, to_holdout float8)
     LANGUAGE plpgsql AS $$
 BEGIN
     RETURN QUERY EXECUTE format($q$
-        WITH u AS (SELECT * FROM pv_search_real UNION ALL SELECT * FROM %s),
-             ends AS (SELECT ARRAY[min(a), min(b), min(c)] AS lo,
-                             ARRAY[max(a) - min(a), max(b) - min(b), max(c) - min(c)] AS span FROM u)
-        SELECT (SELECT min(pv_distance(s.a, s.b, s.c, s.g, r.a, r.b, r.c, r.g, lo, span))
+        WITH u AS (SELECT a, b, c FROM pv_search_real UNION ALL SELECT a, b, c FROM %1$s),
+             ends AS (SELECT ARRAY[min(u.a), min(u.b), min(u.c)] AS lo,
+                             ARRAY[max(u.a) - min(u.a), max(u.b) - min(u.b), max(u.c) - min(u.c)] AS span
+                      FROM u),
+             placed AS (SELECT r.*, pv_mix(pv_u64(pv_b64(104372257831710) #
+                                   pv_b64(row_number() OVER (ORDER BY ctid) - 1))) AS hash
+                        FROM pv_search_real r),
+             members AS (SELECT * FROM placed ORDER BY hash LIMIT (SELECT count(*) FROM %1$s))
+        SELECT s.a, s.b, s.c, s.g,
+               (SELECT min(pv_distance(s.a, s.b, s.c, s.g, r.a, r.b, r.c, r.g, lo, span))
                 FROM pv_search_real r),
+               (SELECT min(pv_distance(s.a, s.b, s.c, s.g, m.a, m.b, m.c, m.g, lo, span))
+                FROM members m),
                (SELECT min(pv_distance(s.a, s.b, s.c, s.g, h.a, h.b, h.c, h.g, lo, span))
-                FROM %s h)
-        FROM pv_search_syn s, ends $q$, holdout, holdout);
+                FROM %1$s h)
+        FROM pv_search_syn s, ends $q$, holdout);
 END $$;
-WITH near AS (SELECT * FROM pv_nearest('pv_search_holdout')),
-     got AS (SELECT * FROM synth_privacy('pv_search_real', 'pv_search_syn', 'pv_search_holdout'))
-SELECT (SELECT avg(CASE WHEN to_real < to_holdout THEN 1 WHEN to_real = to_holdout THEN 0.5 ELSE 0 END)
-        FROM near) = (SELECT score FROM got WHERE metric = 'dcr_share') AS dcr_share_same,
-       (SELECT abs(min(to_real) - (SELECT score FROM got WHERE metric = 'min_dcr')) < 1e-12
-        FROM near) AS min_dcr_same,
-       (SELECT round(score::numeric, 3) FROM got WHERE metric = 'dcr_share') AS dcr_share;
-WITH near AS (SELECT * FROM pv_nearest('pv_search_holdout_900')),
-     got AS (SELECT * FROM synth_privacy('pv_search_real', 'pv_search_syn', 'pv_search_holdout_900'))
-SELECT abs((SELECT min(to_real) FROM near) - (SELECT score FROM got WHERE metric = 'min_dcr')) < 1e-12
-       AS min_dcr_over_every_real_row;
+CREATE TABLE pv_search_near AS SELECT * FROM pv_nearest('pv_search_holdout');
+CREATE FUNCTION pv_search_check(holdout regclass)
+    RETURNS TABLE (dcr_share_same boolean, min_dcr_same boolean, dcr_share numeric)
+    LANGUAGE sql AS $$
+    WITH near AS (SELECT * FROM pv_search_near WHERE holdout = 'pv_search_holdout'::regclass
+                  UNION ALL
+                  SELECT * FROM pv_nearest(holdout) WHERE holdout <> 'pv_search_holdout'::regclass),
+         got AS (SELECT * FROM synth_privacy('pv_search_real', 'pv_search_syn', holdout))
+    SELECT (SELECT avg(CASE WHEN to_members < to_holdout THEN 1 WHEN to_members = to_holdout THEN 0.5 ELSE 0 END)
+            FROM near) = (SELECT score FROM got WHERE metric = 'dcr_share'),
+           (SELECT abs(min(to_real) - (SELECT score FROM got WHERE metric = 'min_dcr')) < 1e-12 FROM near),
+           (SELECT round(score::numeric, 3) FROM got WHERE metric = 'dcr_share') $$;
+SELECT * FROM pv_search_check('pv_search_holdout');
+SELECT * FROM pv_search_check('pv_search_holdout_300');
+-- row by row: synth_privacy of each synthetic row alone, against SQL's
+CREATE FUNCTION pv_rows_differing() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    s record;
+    differing integer := 0;
+BEGIN
+    FOR s IN SELECT * FROM pv_search_near LOOP
+        TRUNCATE pv_search_one;
+        INSERT INTO pv_search_one VALUES (s.a, s.b, s.c, s.g);
+        IF abs((SELECT score FROM synth_privacy('pv_search_real', 'pv_search_one', 'pv_search_holdout')
+                WHERE metric = 'min_dcr') - s.to_real) >= 1e-12 THEN
+            differing := differing + 1;
+        END IF;
+    END LOOP;
+    RETURN differing;
+END $$;
+SELECT pv_rows_differing() AS rows_differing;
+DROP FUNCTION pv_rows_differing();
+DROP FUNCTION pv_search_check(regclass);
 DROP FUNCTION pv_nearest(regclass);
+DROP FUNCTION pv_mix(numeric);
+DROP FUNCTION pv_xorshift(numeric, integer);
+DROP FUNCTION pv_b64(numeric);
+DROP FUNCTION pv_u64(bit);
 DROP FUNCTION pv_distance(float8, float8, float8, text, float8, float8, float8, text, float8[], float8[]);
 DROP FUNCTION pv_scaled(float8, float8, float8);
 DROP FUNCTION pv_search_rows(integer);
-DROP TABLE pv_search_real, pv_search_holdout, pv_search_holdout_900, pv_search_syn;
+DROP TABLE pv_search_real, pv_search_holdout, pv_search_holdout_300, pv_search_syn, pv_search_one,
+    pv_search_near;
 
 -- Names are never copied.  The 3,201 film titles and their directors of
 -- data/movies.csv: every title is near-unique and comes back made up; a

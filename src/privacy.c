@@ -24,11 +24,15 @@
  *   to the size of the smaller, so that 0.5 is what a generator that never
  *   saw the real rows scores.
  *
- * The real and holdout rows are read once and held encoded in memory; the
- * synthetic rows are streamed through a cursor and compared one at a time
- * with every real and holdout row (brute force, O(N M d), with early
- * abandoning of a row once it cannot be the nearest).  Memory is that of
- * the real and holdout rows, not the synthetic ones.
+ * The real and holdout rows are read once and held encoded in memory, in
+ * order of the number column that parts them most; the synthetic rows are
+ * streamed through a cursor, and each one's nearest real and holdout rows
+ * are searched for outwards from its place in that order, until that
+ * column's difference alone rules out the rest (nearest(); with early
+ * abandoning of a row once it cannot be the nearest).  The result is that
+ * of comparing every pair, which it costs in the worst case (O(N M d):
+ * categories only, or a nearest row far away).  Memory is that of the real
+ * and holdout rows, not the synthetic ones.
  *
  * The tables are read through SPI with the caller's privileges, so SELECT
  * rights and row-level security apply as in any query.
@@ -124,9 +128,8 @@ typedef struct EncodedRows
 	int32	   *code;			/* nrows x ncoded */
 	int64	   *order;			/* rows sorted by their values, for lookups */
 	bool	   *member;			/* in the DCR subsample; NULL: every row */
-	int			key_dim;		/* the search's dimension (see nearest()); -1: none */
-	int64	   *by_key;			/* rows in order of their point[key_dim] */
-	double	   *keys;			/* point[key_dim] of by_key's rows */
+	int			key_dim;		/* rows are in order of point[key_dim]; -1: none */
+	int64	   *position;		/* each row's place in the table as read */
 } EncodedRows;
 
 /* one row, encoded, pointing into an EncodedRows or a buffer */
@@ -653,37 +656,42 @@ typedef struct KeyedRow
 	int64		row;
 } KeyedRow;
 
-static int
-compare_keyed_rows(const void *a, const void *b)
-{
-	const KeyedRow *x = a;
-	const KeyedRow *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->row < y->row ? -1 : (x->row > y->row ? 1 : 0);
-}
+#define ST_SORT sort_keyed_rows
+#define ST_ELEMENT_TYPE KeyedRow
+#define ST_COMPARE(a, b) ((a)->key != (b)->key ? ((a)->key < (b)->key ? -1 : 1) : \
+						  ((a)->row > (b)->row) - ((a)->row < (b)->row))
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /*
- * The rows of "er" in order of one dimension of their points, for
+ * Put the rows of "er" in order of one dimension of their points, for
  * nearest(): the value (not the NULL flag) of the scaled column whose
  * values vary most, as they then part the rows most.  A row's squared
  * distance is at least its squared difference in any one dimension, so the
  * search can stop once that difference alone reaches the nearest distance
- * found.  Without scaled columns, or if none varies, there is no such
- * order (key_dim -1).
+ * found.  The rows themselves move (not an index to them), so that the
+ * search reads memory in sequence even where it visits most rows; each
+ * row's place as read is kept for the subsample (choose_subsample()).
+ * Without scaled columns, or if none varies (a NaN variance, from values
+ * beyond a double's range, never wins), the rows stay as read
+ * (key_dim -1).
  */
 static void
-build_search_keys(const PrivacyColumns *pc, EncodedRows *er)
+order_for_search(const PrivacyColumns *pc, EncodedRows *er)
 {
 	double		best_var = 0.0;
 	KeyedRow   *keyed;
+	double	   *point;
+	double	   *raw;
+	int32	   *code;
 	int64		r;
 	int			k;
 
 	er->key_dim = -1;
-	er->by_key = NULL;
-	er->keys = NULL;
+	er->position = NULL;
 	if (er->nrows < 2)
 		return;
 	for (k = 0; k < pc->nscaled; k++)
@@ -697,6 +705,8 @@ build_search_keys(const PrivacyColumns *pc, EncodedRows *er)
 			double		x = er->point[r * pc->ndims + 2 * k];
 			double		delta = x - mean;
 
+			if ((r & 65535) == 65535)
+				CHECK_FOR_INTERRUPTS();
 			mean += delta / (r + 1);
 			sq += delta * (x - mean);
 		}
@@ -708,21 +718,34 @@ build_search_keys(const PrivacyColumns *pc, EncodedRows *er)
 	}
 	if (er->key_dim < 0)
 		return;
-	CHECK_FOR_INTERRUPTS();
 	keyed = palloc_extended(sizeof(KeyedRow) * er->nrows, MCXT_ALLOC_HUGE);
 	for (r = 0; r < er->nrows; r++)
 	{
 		keyed[r].key = er->point[r * pc->ndims + er->key_dim];
 		keyed[r].row = r;
 	}
-	qsort(keyed, er->nrows, sizeof(KeyedRow), compare_keyed_rows);
-	er->by_key = palloc_extended(sizeof(int64) * er->nrows, MCXT_ALLOC_HUGE);
-	er->keys = palloc_extended(sizeof(double) * er->nrows, MCXT_ALLOC_HUGE);
+	sort_keyed_rows(keyed, er->nrows);
+	point = palloc_extended(sizeof(double) * Max(er->nrows * pc->ndims, 1), MCXT_ALLOC_HUGE);
+	raw = palloc_extended(sizeof(double) * Max(er->nrows * pc->nscaled, 1), MCXT_ALLOC_HUGE);
+	code = palloc_extended(sizeof(int32) * Max(er->nrows * pc->ncoded, 1), MCXT_ALLOC_HUGE);
+	er->position = palloc_extended(sizeof(int64) * er->nrows, MCXT_ALLOC_HUGE);
 	for (r = 0; r < er->nrows; r++)
 	{
-		er->by_key[r] = keyed[r].row;
-		er->keys[r] = keyed[r].key;
+		int64		from = keyed[r].row;
+
+		if ((r & 65535) == 65535)
+			CHECK_FOR_INTERRUPTS();
+		memcpy(point + r * pc->ndims, er->point + from * pc->ndims, sizeof(double) * pc->ndims);
+		memcpy(raw + r * pc->nscaled, er->raw + from * pc->nscaled, sizeof(double) * pc->nscaled);
+		memcpy(code + r * pc->ncoded, er->code + from * pc->ncoded, sizeof(int32) * pc->ncoded);
+		er->position[r] = from;
 	}
+	pfree(er->point);
+	pfree(er->raw);
+	pfree(er->code);
+	er->point = point;
+	er->raw = raw;
+	er->code = code;
 	pfree(keyed);
 }
 
@@ -749,12 +772,13 @@ encode_rows(const PrivacyColumns *pc, const RawRows *rr)
 			encode_value(&pc->columns[c], rr->isnull[c][r], rr->numbers[c][r], rr->strings[c][r],
 						 er->point + r * pc->ndims, er->raw + r * pc->nscaled,
 						 er->code + r * pc->ncoded);
-		er->order[r] = r;
 	}
+	order_for_search(pc, er);
+	for (r = 0; r < er->nrows; r++)
+		er->order[r] = r;
 	arg.pc = pc;
 	arg.er = er;
 	qsort_arg(er->order, er->nrows, sizeof(int64), compare_row_indexes, &arg);
-	build_search_keys(pc, er);
 	return er;
 }
 
@@ -800,7 +824,8 @@ compare_subsample_keys(const void *a, const void *b)
 
 /*
  * Mark "k" of the rows of "er" as the subsample the DCR share uses: the rows
- * with the k smallest hashes of their position, a fixed uniform choice.
+ * with the k smallest hashes of their place in the table as read, a fixed
+ * uniform choice.
  */
 static void
 choose_subsample(EncodedRows *er, int64 k)
@@ -810,7 +835,9 @@ choose_subsample(EncodedRows *er, int64 k)
 
 	for (r = 0; r < er->nrows; r++)
 	{
-		keys[r].hash = synth_mix_seed(PRIVACY_SUBSAMPLE_SALT ^ (uint64) r);
+		int64		position = er->position ? er->position[r] : r;
+
+		keys[r].hash = synth_mix_seed(PRIVACY_SUBSAMPLE_SALT ^ (uint64) position);
 		keys[r].row = r;
 	}
 	qsort(keys, er->nrows, sizeof(SubsampleKey), compare_subsample_keys);
@@ -846,14 +873,34 @@ distance2(const PrivacyColumns *pc, const RowRef *a, const RowRef *b, double bou
 	return d;
 }
 
+/* compare "row" with row r of "er", keeping the nearest (see nearest()) */
+static inline void
+visit_row(const PrivacyColumns *pc, const EncodedRows *er, const RowRef *row, int64 r,
+		  double *best_all, double *best_member)
+{
+	RowRef		ref = row_ref(pc, er, r);
+	bool		in = er->member == NULL || er->member[r];
+	double		d;
+
+	/* best_all <= best_member, so a row abandoned at its bound is neither */
+	d = distance2(pc, row, &ref, in ? *best_member : *best_all);
+	if (d < *best_all)
+		*best_all = d;
+	if (in && d < *best_member)
+		*best_member = d;
+}
+
 /*
  * The squared distance from "row" to its nearest row of "er": over every
  * row (*all) and over the subsample (*member; the same when er->member is
- * NULL).  The rows are visited outwards from "row"'s place in er's search
- * order (build_search_keys()), nearer key first, until the difference in
- * the key alone is as large as the nearest distance found: every row not
- * visited is at least that far.  The result is the minimum over every row,
- * exactly as a visit of all of them gives.
+ * NULL).  With a search order (order_for_search()), the rows are visited
+ * from "row"'s place in it upwards, then downwards, each way until the
+ * difference in the key alone is as large as the nearest distance found
+ * (over the subsample, the larger of the two): every row not visited is at
+ * least that far.  The result is the minimum over every row, exactly as a
+ * visit of all of them gives; each way is a plain pass through memory, so
+ * where little can be ruled out (the nearest row is far) it costs about
+ * what comparing every row does.
  */
 static void
 nearest(const PrivacyColumns *pc, const EncodedRows *er, const RowRef *row,
@@ -861,61 +908,57 @@ nearest(const PrivacyColumns *pc, const EncodedRows *er, const RowRef *row,
 {
 	double		best_all = get_float8_infinity();
 	double		best_member = get_float8_infinity();
-	double		v = 0.0;
-	int64		below = -1,
-				above = er->nrows,
-				visited;
+	int64		r;
 
-	if (er->key_dim >= 0)
+	if (er->key_dim < 0)
 	{
-		/* the first row whose key is not below v */
+		for (r = 0; r < er->nrows; r++)
+		{
+			if ((r & 16383) == 16383)
+				CHECK_FOR_INTERRUPTS();
+			visit_row(pc, er, row, r, &best_all, &best_member);
+		}
+	}
+	else
+	{
+		const double *key = er->point + er->key_dim;
+		int			stride = pc->ndims;
+		double		v = row->point[er->key_dim];
 		int64		lo = 0,
-					hi = er->nrows;
+					hi = er->nrows,
+					start;
 
-		v = row->point[er->key_dim];
+		/* the first row whose key is not below v */
 		while (lo < hi)
 		{
 			int64		mid = lo + (hi - lo) / 2;
 
-			if (er->keys[mid] < v)
+			if (key[mid * stride] < v)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		above = lo;
-		below = lo - 1;
-	}
-	for (visited = 0; visited < er->nrows; visited++)
-	{
-		int64		r;
-		RowRef		ref;
-		bool		in;
-		double		d;
-
-		if ((visited & 16383) == 16383)
-			CHECK_FOR_INTERRUPTS();
-		if (er->key_dim < 0)
-			r = visited;
-		else
+		start = lo;
+		for (r = start; r < er->nrows; r++)
 		{
-			double		gap_below = below >= 0 ? v - er->keys[below] : get_float8_infinity();
-			double		gap_above = above < er->nrows ? er->keys[above] - v : get_float8_infinity();
-			bool		take_above = gap_above <= gap_below;
-			double		gap = take_above ? gap_above : gap_below;
+			double		gap = key[r * stride] - v;
 
-			/* best_all <= best_member: no row left can improve either */
 			if (gap * gap >= best_member)
 				break;
-			r = take_above ? er->by_key[above++] : er->by_key[below--];
+			if (((r - start) & 16383) == 16383)
+				CHECK_FOR_INTERRUPTS();
+			visit_row(pc, er, row, r, &best_all, &best_member);
 		}
-		ref = row_ref(pc, er, r);
-		in = er->member == NULL || er->member[r];
-		/* best_all <= best_member, so a row abandoned at its bound is neither */
-		d = distance2(pc, row, &ref, in ? best_member : best_all);
-		if (d < best_all)
-			best_all = d;
-		if (in && d < best_member)
-			best_member = d;
+		for (r = start - 1; r >= 0; r--)
+		{
+			double		gap = v - key[r * stride];
+
+			if (gap * gap >= best_member)
+				break;
+			if (((start - r) & 16383) == 16383)
+				CHECK_FOR_INTERRUPTS();
+			visit_row(pc, er, row, r, &best_all, &best_member);
+		}
 	}
 	*all = best_all;
 	*member = best_member;
