@@ -78,3 +78,71 @@ SELECT count(*) AS rows, count(DISTINCT k) = count(*) AS unique_keys
 FROM synth_sample(NULL::top_keys, 1000, model => 'top_keys_dp', seed => 1);
 SELECT synth_drop('small_keys'), synth_drop('top_keys'), synth_drop('top_keys_dp');
 DROP TABLE small_keys, top_keys;
+
+-- A text column that is the only column of a unique index is a key too.
+-- Its values are made up in the shape of the real ones (two capitals and
+-- three digits, as the real SKU codes) and carry each row's unique number
+-- in their own characters, so they never repeat: 100,000 rows of 2,000 real
+-- codes (made-up strings alone repeated 7 % of them), across streams, with
+-- synth_populate's workers and under a condition too, and a staging copy
+-- with the primary key fills (as for integer keys, two calls with other
+-- seeds may share values).  A made-up code equals one of the 2,000 real
+-- ones by chance only: 100,000 x 2,000 / 676,000 = 296 rows expected (sd 17).
+-- Beyond the 676,000 values five such characters hold, strings get a digit
+-- more; a varchar(5) cannot, and that is an error, not a repeat.
+SELECT setseed(0.25);
+CREATE TABLE skus (sku text PRIMARY KEY, price numeric(8, 2));
+INSERT INTO skus
+SELECT DISTINCT ON (code) code, round((random() * 100)::numeric, 2)
+FROM (SELECT chr(65 + floor(random() * 26)::int) || chr(65 + floor(random() * 26)::int) ||
+             lpad(floor(random() * 1000)::text, 3, '0') AS code
+      FROM generate_series(1, 2000)) s;
+SELECT synth_fit('skus');
+SELECT c->>'key' AS key, jsonb_array_length(c->'categories') AS categories_kept
+FROM jsonb_array_elements(synth_model('skus')->'columns') c WHERE c->>'name' = 'sku';
+SELECT count(*) AS rows, count(DISTINCT sku) = count(*) AS unique_keys,
+       bool_and(sku ~ '^[A-Z]{2}[0-9]{3}$') AS real_shape,
+       count(*) FILTER (WHERE sku IN (SELECT sku FROM skus)) BETWEEN 230 AND 360 AS real_codes_by_chance
+FROM synth_sample(NULL::skus, 100000, seed => 1);
+SELECT count(*) AS rows, count(DISTINCT sku) = count(*) AS unique_keys
+FROM (SELECT * FROM synth_sample(NULL::skus, 40000, seed => 7, stream => 0, streams => 4)
+      UNION ALL SELECT * FROM synth_sample(NULL::skus, 40000, seed => 7, stream => 1, streams => 4)
+      UNION ALL SELECT * FROM synth_sample(NULL::skus, 40000, seed => 7, stream => 2, streams => 4)
+      UNION ALL SELECT * FROM synth_sample(NULL::skus, 40000, seed => 7, stream => 3, streams => 4)) u;
+SET synth.balanced_sampling = off;
+SELECT count(*) AS rows, count(DISTINCT sku) = count(*) AS unique_keys
+FROM synth_sample(NULL::skus, 50000, seed => 2);
+RESET synth.balanced_sampling;
+SELECT count(*) AS rows, count(DISTINCT sku) = count(*) AS unique_keys, bool_and(sku LIKE 'A%') AS holds
+FROM synth_sample(NULL::skus, 2000, seed => 3, condition => $$sku LIKE 'A%'$$);
+CREATE TABLE skus_staging (LIKE skus INCLUDING ALL);
+SELECT synth_populate('skus_staging', 30000, model => 'skus', seed => 4, workers => 2);
+TRUNCATE skus_staging;
+INSERT INTO skus_staging SELECT * FROM synth_sample(NULL::skus, 30000, seed => 5);
+SELECT count(*) AS staged FROM skus_staging;
+SELECT count(*) AS rows, count(DISTINCT sku) = count(*) AS unique_keys, max(length(sku)) AS longest
+FROM synth_sample(NULL::skus, 700000, seed => 1);
+CREATE TABLE skus_short (sku varchar(5) PRIMARY KEY, price numeric(8, 2));
+INSERT INTO skus_short SELECT * FROM skus;
+SELECT synth_fit('skus_short');
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::skus_short, 700000, seed => 1);
+\set ON_ERROR_STOP 1
+-- a char(n) key: its padding does not count, the number goes before it
+-- (codes of four digits and a capital hold 260,000; 300,000 rows take a
+-- sixth character, which char(6) has room for)
+CREATE TABLE padded_codes (code char(6) PRIMARY KEY, v integer);
+INSERT INTO padded_codes SELECT lpad(i::text, 4, '0') || 'X', i % 10 FROM generate_series(1, 3000) i;
+SELECT synth_fit('padded_codes');
+SELECT count(*) AS rows, count(DISTINCT code) = count(*) AS unique_keys,
+       bool_and(rtrim(code) ~ '^[0-9]{4}[A-Z][0-9]?$') AS real_shape
+FROM synth_sample(NULL::padded_codes, 300000, seed => 1);
+SELECT synth_drop('padded_codes');
+DROP TABLE padded_codes;
+-- a differentially private model keeps the text key too
+SELECT synth_fit('skus', model => 'skus_dp', epsilon => 1);
+SELECT c->>'key' AS key FROM jsonb_array_elements(synth_model('skus_dp')->'columns') c WHERE c->>'name' = 'sku';
+SELECT count(*) AS rows, count(DISTINCT sku) = count(*) AS unique_keys
+FROM synth_sample(NULL::skus, 20000, model => 'skus_dp', seed => 1);
+SELECT synth_drop('skus'), synth_drop('skus_short'), synth_drop('skus_dp');
+DROP TABLE skus, skus_staging, skus_short;

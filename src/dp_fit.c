@@ -435,6 +435,7 @@ dp_fit_categorical(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc,
 	qsort(values, nv, sizeof(char *), compare_cstring);
 
 	cm->kind = COLUMN_CATEGORICAL;
+	cm->is_key = fc->is_key;	/* from the schema, not the data */
 	cm->other_prob = 0.0;
 	cm->shape = NULL;
 	if (domain != NIL)

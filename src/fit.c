@@ -89,9 +89,11 @@ name_in_list(List *names, const char *name)
 }
 
 /*
- * Integer columns that are keys: the only column of a unique index (a
- * primary key or a unique constraint; not partial, not an expression).
- * Their values are generated fresh and unique instead of being modelled.
+ * Integer and text columns that are keys: the only column of a unique index
+ * (a primary key or a unique constraint; not partial, not an expression).
+ * Their values are generated fresh and unique instead of being modelled: an
+ * integer key's in the range of the real ones, a text key's in the shape of
+ * the real ones (sampler.c).
  */
 static void
 mark_keys(Relation rel, FitColumn *cols, int ncols)
@@ -123,7 +125,8 @@ mark_keys(Relation rel, FitColumn *cols, int ncols)
 			for (i = 0; i < ncols; i++)
 				if (strcmp(cols[i].name, name) == 0 && !cols[i].excluded &&
 					(cols[i].type.repr == REPR_INT2 || cols[i].type.repr == REPR_INT4 ||
-					 cols[i].type.repr == REPR_INT8))
+					 cols[i].type.repr == REPR_INT8 ||
+					 (cols[i].type.kind == COLUMN_CATEGORICAL && cols[i].type.fresh_strings)))
 					cols[i].is_key = true;
 		}
 		ReleaseSysCache(tuple);

@@ -51,7 +51,7 @@ typedef struct FitColumn
 	TypeInfo	type;
 	bool		excluded;
 	bool		not_null;
-	bool		is_key;			/* integer with a one-column unique index */
+	bool		is_key;			/* integer or text with a one-column unique index */
 	int			max_decimals;	/* over all rows read; -1 = more than 6 */
 	int			query_position; /* 1-based in the SELECT list, 0 if not read */
 } FitColumn;

@@ -73,7 +73,7 @@ typedef struct ColumnModel
 	int			decimals;		/* digits kept after the point, -1 = all */
 	double		step;			/* values lie on offset + k * step; 0 = any */
 	double		step_offset;
-	bool		is_key;			/* a unique integer key: sampled fresh and unique */
+	bool		is_key;			/* a unique integer or text key: sampled fresh and unique */
 
 	/* COLUMN_CATEGORICAL */
 	int			ncategories;	/* values seen in >= min_group_size rows */

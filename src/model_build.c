@@ -125,21 +125,31 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 					break;
 				}
 			case COLUMN_CATEGORICAL:
-				if (sc->ids != NULL)
-					column_fit_categorical_ids(cm, sc, n, fc->type.fresh_strings,
-											   min_group_size);
-				else
 				{
-					char	  **values = palloc_extended(sizeof(char *) * Max(nvalues, 1), MCXT_ALLOC_HUGE);
-					int			k = 0;
+					/*
+					 * A text key's values are made up, never drawn: none is
+					 * kept (each is seen once), not even with min_group_size
+					 * 1, and their shape is learnt from all of them.
+					 */
+					int			mgs = fc->is_key ? Max(min_group_size, 2) : min_group_size;
 
-					for (r = 0; r < n; r++)
-						if (!sc->isnull[r])
-							values[k++] = sc->strings[r];
-					column_fit_categorical(cm, values, nvalues, n, fc->type.fresh_strings,
-										   min_group_size);
-					pfree(values);
+					if (sc->ids != NULL)
+						column_fit_categorical_ids(cm, sc, n, fc->type.fresh_strings, mgs);
+					else
+					{
+						char	  **values = palloc_extended(sizeof(char *) * Max(nvalues, 1),
+															 MCXT_ALLOC_HUGE);
+						int			k = 0;
+
+						for (r = 0; r < n; r++)
+							if (!sc->isnull[r])
+								values[k++] = sc->strings[r];
+						column_fit_categorical(cm, values, nvalues, n, fc->type.fresh_strings,
+											   mgs);
+						pfree(values);
+					}
 				}
+				cm->is_key = fc->is_key;
 				break;
 			case COLUMN_UUID:
 				cm->kind = COLUMN_UUID;

@@ -134,6 +134,12 @@ add_column(StringInfo buf, const ColumnModel *cm)
 					prev = cm->category_cum[i];
 				}
 				appendStringInfoChar(buf, ']');
+				if (cm->is_key)
+				{
+					/* made up, each with a unique number written into it */
+					add_key(buf, "key", false);
+					appendStringInfoString(buf, "true");
+				}
 				add_key(buf, "fresh_strings_p", false);
 				add_number(buf, cm->other_prob);
 				if (cm->shape)

@@ -435,7 +435,8 @@ read_column(ModelReader *r, ColumnModel *cm)
 		corrupt(r, "A column in the model has an unknown kind.");
 	flags = get_u8(r);
 	if ((flags & ~COLUMN_FLAG_KEY) != 0 ||
-		((flags & COLUMN_FLAG_KEY) && cm->kind != COLUMN_NUMERIC))
+		((flags & COLUMN_FLAG_KEY) && cm->kind != COLUMN_NUMERIC &&
+		 cm->kind != COLUMN_CATEGORICAL))
 		corrupt(r, "A column of the model has unknown flags.");
 	cm->is_key = (flags & COLUMN_FLAG_KEY) != 0;
 	cm->null_frac = get_prob(r);

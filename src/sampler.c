@@ -22,6 +22,7 @@
 #include "access/stratnum.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -85,6 +86,7 @@ struct Sampler
 	/* unique keys (on the top sampler): see sampler_set_numbering() */
 	int			nkeys;
 	int		   *key_att;
+	bool	   *key_text;		/* a text key (else an integer one) */
 	int64	   *key_lo;			/* the model's range of the key */
 	int64	   *key_hi;
 	int64	   *key_min;		/* its type's */
@@ -216,6 +218,7 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 							model_name, cm->name, typname)));
 	}
 	s->key_att = palloc(sizeof(int) * Max(desc->natts, 1));
+	s->key_text = palloc(sizeof(bool) * Max(desc->natts, 1));
 	s->key_lo = palloc(sizeof(int64) * Max(desc->natts, 1));
 	s->key_hi = palloc(sizeof(int64) * Max(desc->natts, 1));
 	s->key_min = palloc(sizeof(int64) * Max(desc->natts, 1));
@@ -235,6 +238,7 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 			double		hi = floor(cm->quantiles.pieces[cm->quantiles.npieces - 1].hi);
 
 			s->key_att[k] = i;
+			s->key_text[k] = false;
 			s->key_min[k] = s->cols[i].repr == REPR_INT2 ? PG_INT16_MIN :
 				s->cols[i].repr == REPR_INT4 ? PG_INT32_MIN : PG_INT64_MIN;
 			s->key_max[k] = s->cols[i].repr == REPR_INT2 ? PG_INT16_MAX :
@@ -244,6 +248,18 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 				lo >= (double) s->key_max[k] ? s->key_max[k] : (int64) lo;
 			s->key_hi[k] = hi >= (double) s->key_max[k] ? s->key_max[k] :
 				hi <= (double) s->key_lo[k] ? s->key_lo[k] : (int64) hi;
+		}
+		else if (cm != NULL && cm->kind == COLUMN_CATEGORICAL && cm->is_key)
+		{
+			/* a text key: each row's number, from 0, written into its string */
+			int			k = s->nkeys++;
+
+			s->key_att[k] = i;
+			s->key_text[k] = true;
+			s->key_min[k] = 0;
+			s->key_max[k] = PG_INT64_MAX;
+			s->key_lo[k] = 0;
+			s->key_hi[k] = 0;
 		}
 	}
 	sampler_set_numbering(s, 0, 0, 0, 1);
@@ -455,6 +471,117 @@ key_datum(const ColumnSampler *cs, int64 v)
 		cs->repr == REPR_INT4 ? Int32GetDatum((int32) v) : Int64GetDatum(v);
 }
 
+/* how many values a character of a made-up string can take in its class */
+static inline int
+key_radix(unsigned char c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+		return 26;
+	if (c >= '0' && c <= '9')
+		return 10;
+	if (c == '-' || c == '.' || c == '\'')
+		return 3;
+	return 1;					/* a space, other punctuation, a multibyte byte */
+}
+
+static inline char
+key_char(unsigned char c, int digit)
+{
+	static const char other_chars[] = "-.'";
+
+	if (c >= 'A' && c <= 'Z')
+		return 'A' + digit;
+	if (c >= 'a' && c <= 'z')
+		return 'a' + digit;
+	if (c >= '0' && c <= '9')
+		return '0' + digit;
+	return other_chars[digit];
+}
+
+#define KEY_TEXT_CAPACITY (UINT64CONST(1) << 62)
+
+/*
+ * A text key's value: the row's string "d" (made up in the column's shape)
+ * with the row's unique number v written into its own characters.  Each
+ * character stays in its class (a letter a letter, a digit a digit), so the
+ * string keeps its shape; the last characters whose classes together hold
+ * at most 2^62 values carry a keyed permutation of v in mixed radix.  Which
+ * characters those are, and their radixes, follow from the classes alone,
+ * so two equal strings carry the same number: strings of different rows
+ * never collide.  A string too short to hold v gets digits appended, up to
+ * the column's length limit (then no unique value is left: an error).
+ */
+static Datum
+text_key_datum(Sampler *s, int k, Datum d, uint64 v)
+{
+	ColumnSampler *cs = &s->cols[s->key_att[k]];
+	text	   *t = DatumGetTextPP(d);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	char	   *buf = s->strbuf;
+	uint64		capacity;
+	uint64		x;
+	int			first,
+				i;
+
+	/* a longer kept value is cut at a character boundary */
+	if (len > STRING_SHAPE_MAX_LENGTH)
+		len = pg_mbcliplen(VARDATA_ANY(t), len, STRING_SHAPE_MAX_LENGTH);
+	memcpy(buf, VARDATA_ANY(t), len);
+	/* char(n) pads with spaces that do not count: the number goes before them */
+	if (!cs->fresh_is_text)
+		while (len > 0 && buf[len - 1] == ' ')
+			len--;
+	for (;;)
+	{
+		capacity = 1;
+		for (first = len; first > 0; first--)
+		{
+			int			r = key_radix((unsigned char) buf[first - 1]);
+
+			if (capacity > KEY_TEXT_CAPACITY / r)
+				break;
+			capacity *= r;
+		}
+		if (v < capacity)
+			break;
+		if (len >= cs->fresh_maxlen)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("no unique values of key column \"%s\" are left", cs->cm->name),
+					 errdetail("Its made-up strings of at most %d characters hold no more distinct values.",
+							   cs->fresh_maxlen),
+					 errhint("Ask for fewer rows, or sample into a column that allows longer values.")));
+		buf[len++] = '0';
+	}
+	buf[len] = '\0';
+	x = permute(v, capacity, s->key_seed + k);
+	for (i = len - 1; i >= first; i--)
+	{
+		int			r = key_radix((unsigned char) buf[i]);
+
+		if (r > 1)
+		{
+			buf[i] = key_char((unsigned char) buf[i], (int) (x % r));
+			x /= r;
+		}
+	}
+	if (cs->fresh_is_text)
+		return PointerGetDatum(cstring_to_text_with_len(buf, len));
+	return InputFunctionCall(&cs->input, buf, cs->ioparam, cs->typmod);
+}
+
+/* set key k of a row to the key numbered v (key_value()) */
+static inline void
+put_key(Sampler *s, int k, Datum *values, int64 v)
+{
+	int			att = s->key_att[k];
+
+	if (s->key_text[k])
+		values[att] = text_key_datum(s, k, values[att], (uint64) v);
+	else
+		values[att] = key_datum(&s->cols[att], v);
+}
+
 static void
 apply_keys(Sampler *s, Datum *values, bool *nulls)
 {
@@ -466,7 +593,7 @@ apply_keys(Sampler *s, Datum *values, bool *nulls)
 	{
 		if (nulls[s->key_att[k]])
 			continue;
-		values[s->key_att[k]] = key_datum(&s->cols[s->key_att[k]], key_value(s, k, g));
+		put_key(s, k, values, key_value(s, k, g));
 	}
 }
 
@@ -785,8 +912,7 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 			int			att = top->key_att[i];
 
 			if (!nulls[att])
-				values[att] = key_datum(&top->cols[att],
-										top->block_keys[(Size) i * top->block_max + r]);
+				put_key(top, i, values, top->block_keys[(Size) i * top->block_max + r]);
 		}
 		return;
 	}
@@ -973,7 +1099,7 @@ restrict_uniform(USet **sets, int d, USet *set)
 static inline bool
 atom_on_key(const ConditionAtom *atom, const ColumnModel *cm)
 {
-	return atom->kind == ATOM_VALUES && cm != NULL && cm->kind == COLUMN_NUMERIC && cm->is_key;
+	return atom->kind == ATOM_VALUES && cm != NULL && cm->is_key;
 }
 
 /*
@@ -1252,7 +1378,7 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 							   s->accepted, s->attempts, residual) :
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it.",
 							   s->accepted, s->attempts),
-					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, = and IN on numeric, date and timestamp columns other than keys; IS [NOT] NULL; joined by AND.")));
+					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, = and IN on numeric, date and timestamp columns; IS [NOT] NULL; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
 		CHECK_FOR_INTERRUPTS();
 	}
 	s->accepted++;
