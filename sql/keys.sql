@@ -87,7 +87,7 @@ DROP TABLE small_keys, top_keys;
 -- synth_populate's workers and under a condition too, and a staging copy
 -- with the primary key fills (as for integer keys, two calls with other
 -- seeds may share values).  A made-up code equals one of the 2,000 real
--- ones by chance only: 100,000 x 2,000 / 676,000 = 296 rows expected (sd 17).
+-- ones by chance only: 100,000 x 2,000 / 676,000 = 296 rows expected (sd 16).
 -- Beyond the 676,000 values five such characters hold, strings get a digit
 -- more; a varchar(5) cannot, and that is an error, not a repeat.
 SELECT setseed(0.25);
@@ -128,6 +128,30 @@ SELECT synth_fit('skus_short');
 \set ON_ERROR_STOP 0
 SELECT count(*) FROM synth_sample(NULL::skus_short, 700000, seed => 1);
 \set ON_ERROR_STOP 1
+-- under a condition that does not name the key, only the rows that pass
+-- take key numbers: 5,000 rows of prices under 0.50 (checked on each row,
+-- about 1 in 200 pass) still fit in varchar(5), where numbering every
+-- attempt would have run past its 676,000 values
+SELECT count(*) AS rows, count(DISTINCT sku) = count(*) AS unique_keys, max(length(sku)) AS longest
+FROM synth_sample(NULL::skus_short, 5000, seed => 1, condition => 'price * 100 < 50');
+-- a unique index under a collation that may call different strings equal
+-- (ICU, punctuation ignored) makes no key: made-up strings could collide
+CREATE COLLATION skus_loose (provider = icu, locale = 'und-u-ka-shifted', deterministic = false);
+CREATE TABLE skus_loose_codes (sku text COLLATE skus_loose PRIMARY KEY, price numeric(8, 2));
+INSERT INTO skus_loose_codes SELECT * FROM skus;
+SELECT synth_fit('skus_loose_codes');
+SELECT coalesce(c->>'key', 'no key') AS key
+FROM jsonb_array_elements(synth_model('skus_loose_codes')->'columns') c WHERE c->>'name' = 'sku';
+SELECT synth_drop('skus_loose_codes');
+DROP TABLE skus_loose_codes;
+DROP COLLATION skus_loose;
+-- a text key needs min_group_size values to learn their shape from
+CREATE TABLE few_codes (code text PRIMARY KEY);
+INSERT INTO few_codes VALUES ('AB1'), ('CD2'), ('EF3');
+\set ON_ERROR_STOP 0
+SELECT synth_fit('few_codes');
+\set ON_ERROR_STOP 1
+DROP TABLE few_codes;
 -- a char(n) key: its padding does not count, the number goes before it
 -- (codes of four digits and a capital hold 260,000; 300,000 rows take a
 -- sixth character, which char(6) has room for)

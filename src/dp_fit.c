@@ -485,7 +485,8 @@ dp_fit_categorical(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc,
 			for (j = i + 1; j < nv && strcmp(values[j], values[i]) == 0; j++)
 				;
 			noisy = dp_count(j - i, eps_half);
-			if (noisy >= threshold)
+			/* a key keeps no value: each row's is made up (sampler.c) */
+			if (noisy >= threshold && !fc->is_key)
 			{
 				kept[nkept].label = values[i];
 				kept[nkept].count = noisy;

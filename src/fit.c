@@ -121,12 +121,26 @@ mark_keys(Relation rel, FitColumn *cols, int ncols)
 		{
 			const char *name = NameStr(TupleDescAttr(RelationGetDescr(rel),
 													 index->indkey.values[0] - 1)->attname);
+			bool		isnull;
+			Datum		collations = SysCacheGetAttr(INDEXRELID, tuple,
+													 Anum_pg_index_indcollation, &isnull);
+			Oid			collation = isnull ? InvalidOid :
+				((oidvector *) DatumGetPointer(collations))->values[0];
+
+			/*
+			 * A text key's strings differ only in letters, digits and -.'
+			 * characters: under a collation that may call such strings equal
+			 * (ignoring punctuation, say), they could still collide.
+			 */
+			bool		text_ok = !OidIsValid(collation) ||
+				get_collation_isdeterministic(collation);
 
 			for (i = 0; i < ncols; i++)
 				if (strcmp(cols[i].name, name) == 0 && !cols[i].excluded &&
 					(cols[i].type.repr == REPR_INT2 || cols[i].type.repr == REPR_INT4 ||
 					 cols[i].type.repr == REPR_INT8 ||
-					 (cols[i].type.kind == COLUMN_CATEGORICAL && cols[i].type.fresh_strings)))
+					 (cols[i].type.kind == COLUMN_CATEGORICAL && cols[i].type.fresh_strings &&
+					  text_ok)))
 					cols[i].is_key = true;
 		}
 		ReleaseSysCache(tuple);
@@ -540,6 +554,14 @@ check_not_null_columns(const SynthModel *model, const FitColumn *cols, const cha
 	{
 		if (!cols[c].not_null || cols[c].excluded || model->columns[c].null_frac < 1.0)
 			continue;
+		/* a text key's values are made up, but their shape needs enough values */
+		if (cols[c].is_key && model->columns[c].kind == COLUMN_CATEGORICAL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("key column \"%s\" of relation \"%s\" has fewer than %d values, too few to learn their shape",
+							cols[c].name, relname, Max(model->min_group_size, 2)),
+					 errdetail("A text key's values are made up in the shape (lengths and character classes) of at least min_group_size real ones."),
+					 errhint("Fit a larger table, or a view that leaves the key out.")));
 		/* a key's values are made fresh, but its range needs min_group_size rows */
 		if (cols[c].is_key)
 			ereport(ERROR,

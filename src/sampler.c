@@ -20,10 +20,12 @@
 #include <math.h>
 
 #include "access/stratnum.h"
+#include "access/sysattr.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -80,6 +82,7 @@ struct Sampler
 	struct Sampler **leaves;	/* their probability given the condition */
 	double	   *leaf_cum;
 	MemoryContext attempt_ctx;	/* a row's values until the next row */
+	bool		keys_checked;	/* the condition names a key column */
 	int64		attempts;
 	int64		accepted;
 
@@ -250,6 +253,15 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 				hi <= (double) s->key_lo[k] ? s->key_lo[k] : (int64) hi;
 		}
 		else if (cm != NULL && cm->kind == COLUMN_CATEGORICAL && cm->is_key)
+		{
+			if (!classify_type(TupleDescAttr(desc, i)->atttypid).fresh_strings)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("synth model \"%s\" makes column \"%s\" of type %s a key",
+								model_name, cm->name, format_type_be(TupleDescAttr(desc, i)->atttypid)),
+						 errhint("Drop it with synth_drop() and fit it again with synth_fit().")));
+		}
+		if (cm != NULL && cm->kind == COLUMN_CATEGORICAL && cm->is_key)
 		{
 			/* a text key: each row's number, from 0, written into its string */
 			int			k = s->nkeys++;
@@ -634,6 +646,7 @@ sampler_set_numbering(Sampler *s, uint64 seed, int64 total, int32 stream, int32 
 }
 
 static void sample_row_conditional(Sampler *s, Datum *values, bool *nulls);
+static bool condition_names_key(const Sampler *s, const Condition *cond);
 
 /*
  * Balanced blocks.
@@ -1326,10 +1339,35 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 	MemoryContextDelete(scratch);
 
 	s->condition = cond;
+	s->keys_checked = condition_names_key(s, cond);
 	s->attempt_ctx = AllocSetContextCreate(CurrentMemoryContext, "synth conditional row",
 										   ALLOCSET_SMALL_SIZES);
 	s->attempts = 0;
 	s->accepted = 0;
+}
+
+/*
+ * Does the condition name a key column?  Then each attempt needs its keys
+ * before the check; otherwise only the rows that pass take key numbers, so
+ * rejected attempts use none up (a text key's strings would grow, an
+ * integer key's values leave the model's range).
+ */
+static bool
+condition_names_key(const Sampler *s, const Condition *cond)
+{
+	Bitmapset  *attnos = NULL;
+	ListCell   *lc;
+	int			a,
+				k;
+
+	for (a = 0; a < cond->natoms; a++)
+		attnos = bms_add_member(attnos, cond->atoms[a].attno + 1 - FirstLowInvalidHeapAttributeNumber);
+	foreach(lc, cond->residual_parts)
+		pull_varattnos((Node *) lfirst(lc), 1, &attnos);
+	for (k = 0; k < s->nkeys; k++)
+		if (bms_is_member(s->key_att[k] + 1 - FirstLowInvalidHeapAttributeNumber, attnos))
+			return true;
+	return false;
 }
 
 /* the parts of the condition checked on each row, as SQL (for the error) */
@@ -1363,7 +1401,7 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 		leaf = s->leaves[g];
 		conditional_draw(leaf->conditional, s->rng, leaf->u);
 		fill_row(leaf, leaf->u, 1, values, nulls);
-		if (s->nkeys > 0)
+		if (s->nkeys > 0 && s->keys_checked)
 			apply_keys(s, values, nulls);
 		s->attempts++;
 		if (condition_holds(s->condition, values, nulls))
@@ -1381,6 +1419,8 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, = and IN on numeric, date and timestamp columns; IS [NOT] NULL; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
 		CHECK_FOR_INTERRUPTS();
 	}
+	if (s->nkeys > 0 && !s->keys_checked)
+		apply_keys(s, values, nulls);
 	s->accepted++;
 	MemoryContextSwitchTo(old);
 }
