@@ -602,6 +602,18 @@ encode_value(const PrivacyColumn *col, bool isnull, double number, const char *s
 }
 
 /* order of two encoded rows by their values: 0 when every column is equal */
+/* order of two rows' categories alone (compare_rows() sorts by them first) */
+static int
+compare_codes(const PrivacyColumns *pc, const RowRef *a, const RowRef *b)
+{
+	int			k;
+
+	for (k = 0; k < pc->ncoded; k++)
+		if (a->code[k] != b->code[k])
+			return a->code[k] < b->code[k] ? -1 : 1;
+	return 0;
+}
+
 static int
 compare_rows(const PrivacyColumns *pc, const RowRef *a, const RowRef *b)
 {
@@ -909,6 +921,47 @@ nearest(const PrivacyColumns *pc, const EncodedRows *er, const RowRef *row,
 	double		best_all = get_float8_infinity();
 	double		best_member = get_float8_infinity();
 	int64		r;
+
+	/*
+	 * First the rows with the same categories: they are together in
+	 * er->order, which sorts by categories first.  Every other row differs
+	 * in one at least, so is at least PRIVACY_MISMATCH away: when one of
+	 * these is nearer than that, the search is over.
+	 */
+	if (pc->ncoded > 0)
+	{
+		int64		first = er->nrows,
+					lo = 0,
+					hi = er->nrows;
+
+		while (lo < hi)
+		{
+			int64		mid = lo + (hi - lo) / 2;
+			RowRef		ref = row_ref(pc, er, er->order[mid]);
+
+			if (compare_codes(pc, &ref, row) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		first = lo;
+		for (r = first; r < er->nrows; r++)
+		{
+			RowRef		ref = row_ref(pc, er, er->order[r]);
+
+			if (compare_codes(pc, &ref, row) != 0)
+				break;
+			if (((r - first) & 16383) == 16383)
+				CHECK_FOR_INTERRUPTS();
+			visit_row(pc, er, row, er->order[r], &best_all, &best_member);
+		}
+		if (best_member < PRIVACY_MISMATCH)
+		{
+			*all = best_all;
+			*member = best_member;
+			return;
+		}
+	}
 
 	if (er->key_dim < 0)
 	{
