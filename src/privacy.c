@@ -601,7 +601,6 @@ encode_value(const PrivacyColumn *col, bool isnull, double number, const char *s
 		code[col->slot] = isnull ? PRIVACY_CODE_NULL : lookup_code(col, number, string);
 }
 
-/* order of two encoded rows by their values: 0 when every column is equal */
 /* order of two rows' categories alone (compare_rows() sorts by them first) */
 static int
 compare_codes(const PrivacyColumns *pc, const RowRef *a, const RowRef *b)
@@ -614,14 +613,15 @@ compare_codes(const PrivacyColumns *pc, const RowRef *a, const RowRef *b)
 	return 0;
 }
 
+/* order of two encoded rows by their values: 0 when every column is equal */
 static int
 compare_rows(const PrivacyColumns *pc, const RowRef *a, const RowRef *b)
 {
 	int			k;
+	int			cmp = compare_codes(pc, a, b);
 
-	for (k = 0; k < pc->ncoded; k++)
-		if (a->code[k] != b->code[k])
-			return a->code[k] < b->code[k] ? -1 : 1;
+	if (cmp != 0)
+		return cmp;
 	for (k = 0; k < pc->nscaled; k++)
 	{
 		bool		null_a = a->point[2 * k + 1] != 0.0;
@@ -930,7 +930,7 @@ nearest(const PrivacyColumns *pc, const EncodedRows *er, const RowRef *row,
 	 */
 	if (pc->ncoded > 0)
 	{
-		int64		first = er->nrows,
+		int64		first,
 					lo = 0,
 					hi = er->nrows;
 

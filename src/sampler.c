@@ -254,17 +254,16 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 		}
 		else if (cm != NULL && cm->kind == COLUMN_CATEGORICAL && cm->is_key)
 		{
+			/* a text key: each row's number, from 0, written into its string */
+			int			k;
+
 			if (!classify_type(TupleDescAttr(desc, i)->atttypid).fresh_strings)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATA_CORRUPTED),
 						 errmsg("synth model \"%s\" makes column \"%s\" of type %s a key",
 								model_name, cm->name, format_type_be(TupleDescAttr(desc, i)->atttypid)),
 						 errhint("Drop it with synth_drop() and fit it again with synth_fit().")));
-		}
-		if (cm != NULL && cm->kind == COLUMN_CATEGORICAL && cm->is_key)
-		{
-			/* a text key: each row's number, from 0, written into its string */
-			int			k = s->nkeys++;
+			k = s->nkeys++;
 
 			s->key_att[k] = i;
 			s->key_text[k] = true;
@@ -483,33 +482,6 @@ key_datum(const ColumnSampler *cs, int64 v)
 		cs->repr == REPR_INT4 ? Int32GetDatum((int32) v) : Int64GetDatum(v);
 }
 
-/* how many values a character of a made-up string can take in its class */
-static inline int
-key_radix(unsigned char c)
-{
-	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
-		return 26;
-	if (c >= '0' && c <= '9')
-		return 10;
-	if (c == '-' || c == '.' || c == '\'')
-		return 3;
-	return 1;					/* a space, other punctuation, a multibyte byte */
-}
-
-static inline char
-key_char(unsigned char c, int digit)
-{
-	static const char other_chars[] = "-.'";
-
-	if (c >= 'A' && c <= 'Z')
-		return 'A' + digit;
-	if (c >= 'a' && c <= 'z')
-		return 'a' + digit;
-	if (c >= '0' && c <= '9')
-		return '0' + digit;
-	return other_chars[digit];
-}
-
 #define KEY_TEXT_CAPACITY (UINT64CONST(1) << 62)
 
 /*
@@ -548,7 +520,7 @@ text_key_datum(Sampler *s, int k, Datum d, uint64 v)
 		capacity = 1;
 		for (first = len; first > 0; first--)
 		{
-			int			r = key_radix((unsigned char) buf[first - 1]);
+			int			r = string_shape_radix((unsigned char) buf[first - 1]);
 
 			if (capacity > KEY_TEXT_CAPACITY / r)
 				break;
@@ -569,11 +541,11 @@ text_key_datum(Sampler *s, int k, Datum d, uint64 v)
 	x = permute(v, capacity, s->key_seed + k);
 	for (i = len - 1; i >= first; i--)
 	{
-		int			r = key_radix((unsigned char) buf[i]);
+		int			r = string_shape_radix((unsigned char) buf[i]);
 
 		if (r > 1)
 		{
-			buf[i] = key_char((unsigned char) buf[i], (int) (x % r));
+			buf[i] = string_shape_class_char((unsigned char) buf[i], (int) (x % r));
 			x /= r;
 		}
 	}

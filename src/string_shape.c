@@ -20,6 +20,9 @@
 #include "column_model.h"
 #include "string_shape.h"
 
+/* the "other" characters fresh strings are made of */
+static const char other_chars[] = "-.'";
+
 enum
 {
 	CLASS_UPPER = 0,
@@ -41,6 +44,48 @@ char_class(unsigned char c)
 	if (c == ' ')
 		return CLASS_SPACE;
 	return CLASS_OTHER;
+}
+
+/*
+ * string_shape_radix: how many characters of its class a fresh string may
+ * hold where it holds c (1 where c is not one a fresh string is made of: a
+ * space, other punctuation, a byte of a multibyte character).
+ */
+int
+string_shape_radix(unsigned char c)
+{
+	switch (char_class(c))
+	{
+		case CLASS_UPPER:
+		case CLASS_LOWER:
+			return 26;
+		case CLASS_DIGIT:
+			return 10;
+		case CLASS_OTHER:
+			return c != '\0' && strchr(other_chars, c) != NULL ? (int) (sizeof(other_chars) - 1) : 1;
+		default:
+			return 1;
+	}
+}
+
+/*
+ * string_shape_class_char: the digit-th character (digit below
+ * string_shape_radix(c)) of c's class.
+ */
+char
+string_shape_class_char(unsigned char c, int digit)
+{
+	switch (char_class(c))
+	{
+		case CLASS_UPPER:
+			return 'A' + digit;
+		case CLASS_LOWER:
+			return 'a' + digit;
+		case CLASS_DIGIT:
+			return '0' + digit;
+		default:
+			return other_chars[digit];
+	}
 }
 
 /*
@@ -110,7 +155,6 @@ int
 string_shape_generate(const StringShape *shape, SynthRng *rng, double u,
 					  char *buf, int maxlen)
 {
-	static const char other_chars[] = "-.'";
 	double		x = rint(quantile_sample(&shape->length, u));
 	int			len;
 	int			i;
