@@ -22,6 +22,7 @@ OBJS = \
 	src/table_sample.o \
 	src/dp_fit.o \
 	src/condition.o \
+	src/marginal_alignment.o \
 	src/sampler.o \
 	src/sample.o \
 	src/populate.o \
@@ -32,7 +33,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # the install scripts of earlier versions and the upgrade scripts
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
 
-REGRESS = setup types fit_sample errors storage statistics dependence evaluate conditional populate privacy dp keys access
+REGRESS = setup types fit_sample errors storage statistics dependence alignment evaluate conditional populate privacy dp keys access
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG ?= pg_config

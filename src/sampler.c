@@ -36,11 +36,14 @@
 #include "condition.h"
 #include "conditional.h"
 #include "dependence.h"
+#include "marginal_alignment.h"
 #include "numerics.h"
 #include "sampler.h"
 #include "string_shape.h"
 
 bool		synth_balanced_sampling = true;
+
+#define U_MAX 0.9999999999999999	/* the largest uniform sampling uses */
 
 /* how one output column is produced */
 typedef struct ColumnSampler
@@ -51,6 +54,9 @@ typedef struct ColumnSampler
 	ColumnKind	kind;
 	NumericRepr repr;
 	QuantileGuide guide;		/* for the numeric quantile function */
+	const double *aligned;		/* a group's map of u onto the table's */
+	const QuantileFunction *target; /* quantile function, or NULL */
+	const QuantileGuide *target_guide;	/* (marginal_alignment.h) */
 	double		scale;			/* decimals_scale() of the column */
 	int32		typmod;
 	Datum	   *category_values;	/* Datums of the output type */
@@ -123,13 +129,29 @@ struct Sampler
 	int64	   *block_keyvals;	/* scratch, block_max */
 };
 
+static Sampler *prepare_model(const SynthModel *model, TupleDesc desc,
+							  const char *model_name);
+static void align_marginals(Sampler *top);
+
 /*
  * sampler_prepare: match the output row type "desc" to the model and make
  * everything the per-row loop needs.  Errors name the first column that
- * does not match.
+ * does not match.  A mixture's groups are aligned to the table's column
+ * models (marginal_alignment.h) unless synth.align_marginals is off.
  */
 Sampler *
 sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
+{
+	Sampler    *s = prepare_model(model, desc, model_name);
+
+	if (synth_align_marginals && model->ngroups > 0)
+		align_marginals(s);
+	return s;
+}
+
+/* sampler_prepare() of one model of the tree: it and its groups */
+static Sampler *
+prepare_model(const SynthModel *model, TupleDesc desc, const char *model_name)
 {
 	Sampler    *s = palloc0(sizeof(Sampler));
 	bool	   *used = palloc0(sizeof(bool) * model->ncolumns);
@@ -292,7 +314,7 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 		s->group_cum = model->group_cum;
 		s->groups = palloc(sizeof(Sampler *) * model->ngroups);
 		for (j = 0; j < model->ngroups; j++)
-			s->groups[j] = sampler_prepare(model->groups[j], desc, model_name);
+			s->groups[j] = prepare_model(model->groups[j], desc, model_name);
 	}
 	return s;
 }
@@ -340,8 +362,18 @@ static inline Datum
 numeric_value_at(const ColumnSampler *cs, double u)
 {
 	const ColumnModel *cm = cs->cm;
-	double		v = quantile_sample_guided(&cm->quantiles, &cs->guide, u);
+	double		v;
 
+	if (cs->aligned != NULL)
+	{
+		double		t = u * ALIGNMENT_GRID;
+		int			k = Min((int) t, ALIGNMENT_GRID - 1);
+		double		p = cs->aligned[k] + (cs->aligned[k + 1] - cs->aligned[k]) * (t - k);
+
+		v = quantile_sample_guided(cs->target, cs->target_guide, Min(p, U_MAX));
+	}
+	else
+		v = quantile_sample_guided(&cm->quantiles, &cs->guide, u);
 	if (cm->step > 0.0)
 		v = cm->step_offset + rint((v - cm->step_offset) / cm->step) * cm->step;
 	return numeric_datum(cs->repr, v, cm->decimals, cs->scale, cs->typmod);
@@ -935,7 +967,6 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
  * (what is not an atom) ever fails that check.
  */
 
-#define U_MAX 0.9999999999999999	/* the largest uniform sampling uses */
 #define BISECTION_STEPS 64
 
 /* the cap on rejection: give up when fewer than 1 in REJECTION_RATIO pass */
@@ -1171,6 +1202,107 @@ count_leaves(const Sampler *s)
 	for (g = 0; g < s->ngroups; g++)
 		n += count_leaves(s->groups[g]);
 	return n;
+}
+
+/*
+ * align_marginals: give every group of the mixture "top" the maps that make
+ * the groups together sample each column as the table's model does
+ * (marginal_alignment.h).  Keys keep their own draws.  Work done once per
+ * call, in the current memory context; the model itself is not changed (a
+ * group's categorical model is replaced by an adjusted copy).
+ */
+static void
+align_marginals(Sampler *top)
+{
+	int			nleaves = count_leaves(top);
+	Sampler   **leaves = palloc(sizeof(Sampler *) * nleaves);
+	double	   *shares = palloc(sizeof(double) * nleaves);
+	double	   *weight = palloc(sizeof(double) * nleaves);
+	QuantileFunction **mono = palloc(sizeof(QuantileFunction *) * nleaves);
+	ColumnModel **copies = palloc(sizeof(ColumnModel *) * nleaves);
+	int			n = 0,
+				i,
+				l;
+
+	collect_leaves(top, 1.0, leaves, shares, &n);
+	for (i = 0; i < top->natts; i++)
+	{
+		const ColumnModel *table = top->cols[i].cm;
+		double		total = 0.0;
+
+		if (table == NULL || table->is_key ||
+			(table->kind != COLUMN_NUMERIC && table->kind != COLUMN_CATEGORICAL))
+			continue;
+		for (l = 0; l < n; l++)
+		{
+			const ColumnModel *cm = leaves[l]->cols[i].cm;
+
+			weight[l] = 0.0;
+			if (cm == NULL || cm->null_frac >= 1.0)
+				continue;
+			if (cm->kind == COLUMN_NUMERIC && cm->quantiles.npieces == 0)
+				continue;
+			weight[l] = shares[l] * (1.0 - cm->null_frac);
+			total += weight[l];
+		}
+		if (total <= 0.0)
+			continue;
+
+		if (table->kind == COLUMN_NUMERIC)
+		{
+			QuantileFunction *target;
+			QuantileGuide *guide;
+			MixtureCdf *mix;
+
+			if (table->quantiles.npieces == 0)
+				continue;
+			target = palloc(sizeof(QuantileFunction));
+			guide = palloc(sizeof(QuantileGuide));
+			quantile_monotone(&table->quantiles, target);
+			quantile_guide_build(target, guide);
+			for (l = 0; l < n; l++)
+			{
+				mono[l] = NULL;
+				if (weight[l] <= 0.0)
+					continue;
+				mono[l] = palloc(sizeof(QuantileFunction));
+				quantile_monotone(&leaves[l]->cols[i].cm->quantiles, mono[l]);
+			}
+			mix = alignment_mixture((const QuantileFunction *const *) mono, weight, n);
+			for (l = 0; l < n; l++)
+			{
+				ColumnSampler *cs = &leaves[l]->cols[i];
+
+				if (weight[l] <= 0.0)
+					continue;
+				cs->aligned = alignment_numeric_grid(mix, mono[l]);
+				cs->target = target;
+				cs->target_guide = guide;
+			}
+		}
+		else
+		{
+			if (table->ncategories == 0)
+				continue;		/* made-up strings only */
+			for (l = 0; l < n; l++)
+			{
+				copies[l] = NULL;
+				if (weight[l] <= 0.0)
+					continue;
+				copies[l] = palloc(sizeof(ColumnModel));
+				*copies[l] = *leaves[l]->cols[i].cm;
+			}
+			alignment_categorical(table, copies, weight, n);
+			for (l = 0; l < n; l++)
+				if (copies[l] != NULL)
+					leaves[l]->cols[i].cm = copies[l];
+		}
+	}
+	pfree(leaves);
+	pfree(shares);
+	pfree(weight);
+	pfree(mono);
+	pfree(copies);
 }
 
 /* the text form of a Datum of type typid, for messages */

@@ -14,6 +14,7 @@
 #include "utils/guc.h"
 
 #include "fit.h"
+#include "marginal_alignment.h"
 #include "model.h"
 #include "numerics.h"
 #include "sampler.h"
@@ -59,6 +60,13 @@ _PG_init(void)
 							 "Draws the rows of a sampling call in balanced blocks.",
 							 "Each block of up to 4096 rows matches the model's column distributions and group shares to within a row; off draws every row independently.",
 							 &synth_balanced_sampling,
+							 true,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("synth.align_marginals",
+							 "Makes a model's groups sample each column as the whole table does.",
+							 "Each group's numbers are read through the groups' joint distribution onto the table's, and its category shares adjusted to the table's; off samples each group's own column models as stored.",
+							 &synth_align_marginals,
 							 true,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
