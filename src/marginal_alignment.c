@@ -383,7 +383,7 @@ category_share(const ColumnModel *cm, int k)
 
 void
 alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
-					  const double *weight, int nleaves)
+					  const double *weight, int nleaves, int **index)
 {
 	int			ntable = table->ncategories;
 	int			ncols = ntable + 1; /* the table's categories, then other */
@@ -422,6 +422,7 @@ alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
 		ColumnModel *cm = leaf[l];
 		int			n;
 
+		index[l] = NULL;
 		if (cm == NULL || weight[l] <= 0.0)
 			continue;
 		n = cm->ncategories;
@@ -441,6 +442,8 @@ alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
 		}
 		col[l][n] = ntable;
 		cell[l][n] = weight[l] * cm->other_prob;
+		index[l] = palloc(sizeof(int) * (n + 1));
+		memcpy(index[l], col[l], sizeof(int) * (n + 1));
 		if (cm->shape == NULL && n > 0)
 		{
 			cell[l][n - 1] += cell[l][n];

@@ -69,9 +69,12 @@ extern double *alignment_numeric_grid(const MixtureCdf *mix, const QuantileFunct
  * caller owns: their category_cum is replaced and other_prob set) so that
  * mixed with weights weight[] they give the table's shares of model
  * "table", as far as the categories each group has allow.  A category a
- * group does not have stays absent from it.
+ * group does not have stays absent from it.  index[l], for a group of
+ * weight > 0, receives where each of its categories is in the table's
+ * model (-1: not there; its pooled share, at ncategories, is the table's
+ * at table->ncategories).
  */
 extern void alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
-								  const double *weight, int nleaves);
+								  const double *weight, int nleaves, int **index);
 
 #endif							/* SYNTH_MARGINAL_ALIGNMENT_H */

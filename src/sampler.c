@@ -45,6 +45,19 @@ bool		synth_balanced_sampling = true;
 
 #define U_MAX 0.9999999999999999	/* the largest uniform sampling uses */
 
+/*
+ * A group's categorical column, balanced across the groups of a block
+ * (balance_categories()): its model as aligned, where each of its
+ * categories (then its pooled share) is in the table's model, and scratch.
+ */
+typedef struct CategoryBalance
+{
+	const ColumnModel *cm;
+	int		   *table_index;	/* ncategories + 1; -1: not in the table's */
+	int		   *count;			/* ncategories + 1 */
+	ValueIndex *candidates;		/* ncategories + 1 */
+} CategoryBalance;
+
 /* how one output column is produced */
 typedef struct ColumnSampler
 {
@@ -127,11 +140,24 @@ struct Sampler
 	int64	   *block_keys;		/* nkeys x block_max: each row's keys */
 	ValueIndex *block_ranked;	/* scratch, block_max */
 	int64	   *block_keyvals;	/* scratch, block_max */
+	int		   *block_byrank;	/* scratch, block_max */
+
+	/*
+	 * Categories balanced across groups (align_marginals()): per model
+	 * column, a group's CategoryBalance (NULL: none), and on the top
+	 * sampler how far each table category's count is from its expectation
+	 * (table's ncategories + 1 each), summed over this call's blocks.
+	 */
+	CategoryBalance **category_balance;
+	double	  **category_residual;
+	int		   *category_residual_n;
 };
 
 static Sampler *prepare_model(const SynthModel *model, TupleDesc desc,
 							  const char *model_name);
 static void align_marginals(Sampler *top);
+static void balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
+							   const int *rows, int m, int c);
 
 /*
  * sampler_prepare: match the output row type "desc" to the model and make
@@ -706,6 +732,7 @@ sampler_set_rows(Sampler *s, int64 nrows)
 		s->block_bucket = palloc(sizeof(int) * BALANCE_BLOCK);
 		s->block_count = palloc(sizeof(int) * (BALANCE_BLOCK + 1));
 		s->block_value = palloc(sizeof(double) * BALANCE_BLOCK);
+		s->block_byrank = palloc(sizeof(int) * BALANCE_BLOCK);
 		if (s->nkeys > 0)
 		{
 			s->block_keys = palloc(sizeof(int64) * s->nkeys * BALANCE_BLOCK);
@@ -716,6 +743,17 @@ sampler_set_rows(Sampler *s, int64 nrows)
 	else
 		s->block_u = repalloc(s->block_u, sizeof(double) * udim * s->block_stride);
 	s->rows_left = nrows;
+
+	/* each call's categories start from a random place within a row */
+	if (s->category_residual != NULL)
+	{
+		int			c,
+					t;
+
+		for (c = 0; c < s->model->ncolumns; c++)
+			for (t = 0; t < s->category_residual_n[c]; t++)
+				s->category_residual[c][t] = synth_rng_uniform(s->rng) - 0.5;
+	}
 }
 
 /*
@@ -813,6 +851,102 @@ assign_block_keys(Sampler *top, int b)
 	top->key_row += b;
 }
 
+/*
+ * After balance_dimension(), the m rows rows[] of one group hold stratified
+ * uniforms of categorical column c: each category gets the floor or the
+ * ceiling of its expected count.  Which ones get the ceiling is left to
+ * chance there, so over many groups a category's count drifts by about a
+ * row per group.  Here the ceilings go to the categories that the groups
+ * drawn before (in this block and this call's earlier ones) left furthest
+ * below their expectation, tracked per table category in residual[]; the
+ * rows keep their order (the copula's dependence), and each keeps its place
+ * within its stratum inside its category.
+ */
+static void
+balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
+				   const int *rows, int m, int c)
+{
+	const ColumnModel *cm = cb->cm;
+	int			ncat = cm->ncategories;
+	int		   *byrank = top->block_byrank;
+	double	   *column = &top->block_u[(Size) c * top->block_stride];
+	int			ncand = 0,
+				floors = 0,
+				extra,
+				k,
+				j,
+				pos = 0;
+
+	if (m < 2)
+		return;
+	/* balance_dimension() gave the row of rank j a uniform in [j, j + 1) / m */
+	for (j = 0; j < m; j++)
+		byrank[j] = -1;
+	for (j = 0; j < m; j++)
+	{
+		int			r = Min(m - 1, Max(0, (int) (column[rows[j]] * m)));
+
+		if (byrank[r] >= 0)
+			return;				/* not stratified: leave it as it is */
+		byrank[r] = rows[j];
+	}
+
+	for (k = 0; k <= ncat; k++)
+	{
+		double		width = k < ncat ? cm->category_cum[k] - (k > 0 ? cm->category_cum[k - 1] : 0.0) :
+			cm->other_prob;
+		double		expected = Max(width, 0.0) * m;
+		double		f = floor(expected);
+		int			t = cb->table_index[k];
+
+		cb->count[k] = (int) f;
+		floors += (int) f;
+		if (expected - f > 0.0)
+		{
+			/* below expectation after a floor: the lower, the sooner a ceiling */
+			cb->candidates[ncand].value = (t >= 0 ? residual[t] : 0.0) - (expected - f);
+			cb->candidates[ncand].index = k;
+			ncand++;
+		}
+	}
+	extra = Max(0, Min(ncand, m - floors));
+	if (extra > 0 && extra < ncand)
+		sort_value_indexes(cb->candidates, ncand);
+	for (j = 0; j < extra; j++)
+		cb->count[cb->candidates[j].index]++;
+	/* a row or so that rounding leaves over (or short) goes to the largest */
+	if (floors + extra != m)
+	{
+		int			largest = 0;
+
+		for (k = 1; k <= ncat; k++)
+			if (cb->count[k] > cb->count[largest])
+				largest = k;
+		cb->count[largest] = Max(0, cb->count[largest] + m - floors - extra);
+	}
+
+	for (k = 0; k <= ncat; k++)
+	{
+		double		start = k > 0 ? cm->category_cum[k - 1] : 0.0;
+		double		end = k < ncat ? cm->category_cum[k] : 1.0;
+		int			t = cb->table_index[k];
+		int			q;
+
+		if (t >= 0)
+			residual[t] += cb->count[k] - Max(end - start, 0.0) * m;
+		for (q = 0; q < cb->count[k] && pos < m; q++, pos++)
+		{
+			int			row = byrank[pos];
+			double		x = column[row] * m;
+			double		u = start + (end - start) * (q + (x - floor(x))) / cb->count[k];
+
+			if (u >= end)
+				u = nextafter(end, 0.0);
+			column[row] = Max(start, Min(u, BALANCED_U_MAX));
+		}
+	}
+}
+
 /* draw the next block of rows into top->block_* */
 static void
 fill_block(Sampler *top)
@@ -890,10 +1024,16 @@ fill_block(Sampler *top)
 				for (i = 0; i < m; i++)
 					if (top->block_u[(Size) (ncols + c) * top->block_stride + members[i]] >= cm->null_frac)
 						used[k++] = members[i];
-				balance_dimension(top, used, k, c);
 			}
 			else
-				balance_dimension(top, members, m, c);
+			{
+				memcpy(used, members, sizeof(int) * m);
+				k = m;
+			}
+			balance_dimension(top, used, k, c);
+			if (leaf->category_balance != NULL && leaf->category_balance[c] != NULL)
+				balance_categories(top, leaf->category_balance[c], top->category_residual[c],
+								   used, k, c);
 		}
 	}
 	if (top->nkeys > 0)
@@ -1220,14 +1360,19 @@ align_marginals(Sampler *top)
 	double	   *weight = palloc(sizeof(double) * nleaves);
 	QuantileFunction **mono = palloc(sizeof(QuantileFunction *) * nleaves);
 	ColumnModel **copies = palloc(sizeof(ColumnModel *) * nleaves);
+	int		  **index = palloc(sizeof(int *) * nleaves);
+	int			ncols = top->model->ncolumns;
 	int			n = 0,
 				i,
 				l;
 
 	collect_leaves(top, 1.0, leaves, shares, &n);
+	top->category_residual = palloc0(sizeof(double *) * ncols);
+	top->category_residual_n = palloc0(sizeof(int) * ncols);
 	for (i = 0; i < top->natts; i++)
 	{
 		const ColumnModel *table = top->cols[i].cm;
+		int			c = top->cols[i].model_index;
 		double		total = 0.0;
 
 		if (table == NULL || table->is_key ||
@@ -1292,10 +1437,25 @@ align_marginals(Sampler *top)
 				copies[l] = palloc(sizeof(ColumnModel));
 				*copies[l] = *leaves[l]->cols[i].cm;
 			}
-			alignment_categorical(table, copies, weight, n);
+			alignment_categorical(table, copies, weight, n, index);
 			for (l = 0; l < n; l++)
 				if (copies[l] != NULL)
-					leaves[l]->cols[i].cm = copies[l];
+				{
+					Sampler    *leaf = leaves[l];
+					CategoryBalance *cb = palloc(sizeof(CategoryBalance));
+					int			nc = copies[l]->ncategories + 1;
+
+					leaf->cols[i].cm = copies[l];
+					cb->cm = copies[l];
+					cb->table_index = index[l];
+					cb->count = palloc(sizeof(int) * nc);
+					cb->candidates = palloc(sizeof(ValueIndex) * nc);
+					if (leaf->category_balance == NULL)
+						leaf->category_balance = palloc0(sizeof(CategoryBalance *) * ncols);
+					leaf->category_balance[c] = cb;
+				}
+			top->category_residual[c] = palloc0(sizeof(double) * (table->ncategories + 1));
+			top->category_residual_n[c] = table->ncategories + 1;
 		}
 	}
 	pfree(leaves);
@@ -1303,6 +1463,7 @@ align_marginals(Sampler *top)
 	pfree(weight);
 	pfree(mono);
 	pfree(copies);
+	pfree(index);
 }
 
 /* the text form of a Datum of type typid, for messages */
