@@ -151,11 +151,20 @@ struct Sampler
 	CategoryBalance **category_balance;
 	double	  **category_residual;
 	int		   *category_residual_n;
+
+	/*
+	 * Numbers balanced across groups (align_marginals()): per model column,
+	 * a group's alignment map (NULL: none), and on the top sampler whether
+	 * any group has one.
+	 */
+	const double **aligned_column;
+	bool	   *numeric_aligned;
 };
 
 static Sampler *prepare_model(const SynthModel *model, TupleDesc desc,
 							  const char *model_name);
 static void align_marginals(Sampler *top);
+static void balance_numbers(Sampler *top, int b, int c);
 static void balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
 							   const int *rows, int m, int c);
 
@@ -947,6 +956,77 @@ balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
 	}
 }
 
+/* u in [0, 1] at which a group's alignment map (ALIGNMENT_GRID + 1 points) reaches v */
+static double
+aligned_inverse(const double *grid, double v)
+{
+	int			lo = 0,
+				hi = ALIGNMENT_GRID;
+
+	if (v <= grid[0])
+		return 0.0;
+	if (v >= grid[ALIGNMENT_GRID])
+		return 1.0;
+	/* the segment [lo, lo + 1] with grid[lo] <= v < grid[lo + 1] */
+	while (hi - lo > 1)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (grid[mid] <= v)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + (grid[hi] > grid[lo] ? (v - grid[lo]) / (grid[hi] - grid[lo]) : 0.5)) /
+		ALIGNMENT_GRID;
+}
+
+/*
+ * After each group's rows are balanced on their own, stratify numeric
+ * column c over the whole block where the groups meet: on the table's
+ * scale, the alignment map's value v of each row with a number (all groups
+ * together uniform).  The rows keep their order on that scale (so within
+ * each group too) and their place within their stratum, and each row's
+ * uniform is read back through its group's map: the block's numbers then
+ * follow the table's distribution to within a row rather than a row per
+ * group.
+ */
+static void
+balance_numbers(Sampler *top, int b, int c)
+{
+	int		   *rows = top->block_members;
+	double	   *column = &top->block_u[(Size) c * top->block_stride];
+	const double *missing = &top->block_u[(Size) (top->model->ncolumns + c) * top->block_stride];
+	int			m = 0,
+				r,
+				i;
+
+	for (r = 0; r < b; r++)
+	{
+		Sampler    *leaf = top->block_leaf[r];
+		const ColumnModel *cm = &leaf->model->columns[c];
+		const double *grid;
+		double		t;
+		int			k;
+
+		if (leaf->aligned_column == NULL || (grid = leaf->aligned_column[c]) == NULL)
+			continue;
+		if (cm->null_frac > 0.0 && (cm->null_frac >= 1.0 || missing[r] < cm->null_frac))
+			continue;
+		t = column[r] * ALIGNMENT_GRID;
+		k = Min((int) t, ALIGNMENT_GRID - 1);
+		column[r] = grid[k] + (grid[k + 1] - grid[k]) * (t - k);	/* v, for now */
+		rows[m++] = r;
+	}
+	balance_dimension(top, rows, m, c);
+	for (i = 0; i < m; i++)
+	{
+		r = rows[i];
+		column[r] = Min(aligned_inverse(top->block_leaf[r]->aligned_column[c], column[r]),
+						BALANCED_U_MAX);
+	}
+}
+
 /* draw the next block of rows into top->block_* */
 static void
 fill_block(Sampler *top)
@@ -1036,6 +1116,10 @@ fill_block(Sampler *top)
 								   used, k, c);
 		}
 	}
+	if (top->numeric_aligned != NULL)
+		for (c = 0; c < ncols; c++)
+			if (top->numeric_aligned[c])
+				balance_numbers(top, b, c);
 	if (top->nkeys > 0)
 		assign_block_keys(top, b);
 }
@@ -1369,6 +1453,7 @@ align_marginals(Sampler *top)
 	collect_leaves(top, 1.0, leaves, shares, &n);
 	top->category_residual = palloc0(sizeof(double *) * ncols);
 	top->category_residual_n = palloc0(sizeof(int) * ncols);
+	top->numeric_aligned = palloc0(sizeof(bool) * ncols);
 	for (i = 0; i < top->natts; i++)
 	{
 		const ColumnModel *table = top->cols[i].cm;
@@ -1423,6 +1508,10 @@ align_marginals(Sampler *top)
 				cs->aligned = alignment_numeric_grid(mix, mono[l]);
 				cs->target = target;
 				cs->target_guide = guide;
+				if (leaves[l]->aligned_column == NULL)
+					leaves[l]->aligned_column = palloc0(sizeof(double *) * ncols);
+				leaves[l]->aligned_column[c] = cs->aligned;
+				top->numeric_aligned[c] = true;
 			}
 		}
 		else
