@@ -392,11 +392,12 @@ sampler_set_rng(Sampler *s, SynthRng *rng)
 		sampler_set_rng(s->groups[g], rng);
 }
 
+static inline Datum numeric_datum_at(const ColumnSampler *cs, double v);
+
 /* the value of a numeric column at uniform u */
 static inline Datum
 numeric_value_at(const ColumnSampler *cs, double u)
 {
-	const ColumnModel *cm = cs->cm;
 	double		v;
 
 	if (cs->aligned != NULL)
@@ -408,15 +409,29 @@ numeric_value_at(const ColumnSampler *cs, double u)
 		v = quantile_sample_guided(cs->target, cs->target_guide, Min(p, U_MAX));
 	}
 	else
-		v = quantile_sample_guided(&cm->quantiles, &cs->guide, u);
+		v = quantile_sample_guided(&cs->cm->quantiles, &cs->guide, u);
+	return numeric_datum_at(cs, v);
+}
+
+/* the Datum of a number drawn for numeric column cs */
+static inline Datum
+numeric_datum_at(const ColumnSampler *cs, double v)
+{
+	const ColumnModel *cm = cs->cm;
+
 	if (cm->step > 0.0)
 		v = cm->step_offset + rint((v - cm->step_offset) / cm->step) * cm->step;
 	return numeric_datum(cs->repr, v, cm->decimals, cs->scale, cs->typmod);
 }
 
-/* the row of values/nulls for the uniforms u[k * stride] (s->u: stride 1) */
+/*
+ * The row of values/nulls for the uniforms u[k * stride] (s->u: stride 1).
+ * "table_scale": a block's row, whose aligned numbers balance_numbers() has
+ * already put on the table's scale.
+ */
 static void
-fill_row(Sampler *s, const double *u_row, Size stride, Datum *values, bool *nulls)
+fill_row(Sampler *s, const double *u_row, Size stride, Datum *values, bool *nulls,
+		 bool table_scale)
 {
 	int			i;
 
@@ -439,7 +454,11 @@ fill_row(Sampler *s, const double *u_row, Size stride, Datum *values, bool *null
 		switch (cs->kind)
 		{
 			case COLUMN_NUMERIC:
-				values[i] = numeric_value_at(cs, u);
+				if (table_scale && cs->aligned != NULL)
+					values[i] = numeric_datum_at(cs, quantile_sample_guided(cs->target, cs->target_guide,
+																	  Min(u, U_MAX)));
+				else
+					values[i] = numeric_value_at(cs, u);
 				break;
 			case COLUMN_CATEGORICAL:
 				{
@@ -956,40 +975,14 @@ balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
 	}
 }
 
-/* u in [0, 1] at which a group's alignment map (ALIGNMENT_GRID + 1 points) reaches v */
-static double
-aligned_inverse(const double *grid, double v)
-{
-	int			lo = 0,
-				hi = ALIGNMENT_GRID;
-
-	if (v <= grid[0])
-		return 0.0;
-	if (v >= grid[ALIGNMENT_GRID])
-		return 1.0;
-	/* the segment [lo, lo + 1] with grid[lo] <= v < grid[lo + 1] */
-	while (hi - lo > 1)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (grid[mid] <= v)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return (lo + (grid[hi] > grid[lo] ? (v - grid[lo]) / (grid[hi] - grid[lo]) : 0.5)) /
-		ALIGNMENT_GRID;
-}
-
 /*
  * After each group's rows are balanced on their own, stratify numeric
  * column c over the whole block where the groups meet: on the table's
  * scale, the alignment map's value v of each row with a number (all groups
  * together uniform).  The rows keep their order on that scale (so within
- * each group too) and their place within their stratum, and each row's
- * uniform is read back through its group's map: the block's numbers then
- * follow the table's distribution to within a row rather than a row per
- * group.
+ * each group too) and their place within their stratum, and the block
+ * keeps v (fill_row() reads it as such): the block's numbers then follow
+ * the table's distribution to within a row rather than a row per group.
  */
 static void
 balance_numbers(Sampler *top, int b, int c)
@@ -998,8 +991,7 @@ balance_numbers(Sampler *top, int b, int c)
 	double	   *column = &top->block_u[(Size) c * top->block_stride];
 	const double *missing = &top->block_u[(Size) (top->model->ncolumns + c) * top->block_stride];
 	int			m = 0,
-				r,
-				i;
+				r;
 
 	for (r = 0; r < b; r++)
 	{
@@ -1019,12 +1011,6 @@ balance_numbers(Sampler *top, int b, int c)
 		rows[m++] = r;
 	}
 	balance_dimension(top, rows, m, c);
-	for (i = 0; i < m; i++)
-	{
-		r = rows[i];
-		column[r] = Min(aligned_inverse(top->block_leaf[r]->aligned_column[c], column[r]),
-						BALANCED_U_MAX);
-	}
 }
 
 /* draw the next block of rows into top->block_* */
@@ -1147,7 +1133,7 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 			fill_block(s);
 		r = s->block_next++;
 		s = s->block_leaf[r];
-		fill_row(s, &top->block_u[r], top->block_stride, values, nulls);
+		fill_row(s, &top->block_u[r], top->block_stride, values, nulls, true);
 		for (i = 0; i < top->nkeys; i++)
 		{
 			int			att = top->key_att[i];
@@ -1167,7 +1153,7 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 		s = s->groups[g];
 	}
 	dependence_draw(s->dependence, s->rng, s->u, 1);
-	fill_row(s, s->u, 1, values, nulls);
+	fill_row(s, s->u, 1, values, nulls, false);
 	if (top->nkeys > 0)
 		apply_keys(top, values, nulls);
 }
@@ -1754,7 +1740,7 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 			g++;
 		leaf = s->leaves[g];
 		conditional_draw(leaf->conditional, s->rng, leaf->u);
-		fill_row(leaf, leaf->u, 1, values, nulls);
+		fill_row(leaf, leaf->u, 1, values, nulls, false);
 		if (s->nkeys > 0 && s->keys_checked)
 			apply_keys(s, values, nulls);
 		s->attempts++;
