@@ -15,7 +15,7 @@
 /* synth.fit_sample_rows: the most rows a fit learns from */
 extern int	synth_fit_sample_rows;
 
-/* synth.group_depth: how often the rows may be split into groups (0-2) */
+/* synth.group_depth: how often the rows may be split into groups (0-3) */
 extern int	synth_group_depth;
 extern bool synth_fit_dependence;
 extern bool synth_tail_groups;

@@ -510,7 +510,7 @@ table_shortfall(const SynthModel *model, int c, TableSample **subs, int ngroups,
 /*
  * Split the model into per-group models when a grouping column helps (see
  * grouping.c); each group is learnt from its own rows like a table, and may
- * split once more (GROUP_DEPTH_MAX).  The whole table may split first by
+ * split again, down to GROUP_DEPTH_MAX levels.  The whole table may split first by
  * the tails of a continuous column; the tails then stay whole, and the
  * middle may split again, by a discrete column or (as the whole table may)
  * by the quartiles of a continuous one ("numeric_ok").  "table" is the

@@ -37,7 +37,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("synth.group_depth",
 							"How many times a fit may split the rows into groups.",
-							"0 fits one copula over all rows; 1 allows groups; 2 also groups within groups.",
+							"0 fits one copula over all rows; 1 allows groups; 2 and 3 also groups within groups.",
 							&synth_group_depth,
 							GROUP_DEPTH_MAX, 0, GROUP_DEPTH_MAX,
 							PGC_USERSET, 0,
