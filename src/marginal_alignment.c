@@ -9,11 +9,13 @@
  * M = sum w_g F_g / sum w_g the mixture's.  A value x drawn from group g
  * at uniform u has M(x) uniform over all rows, so Q(M(x)), with Q the
  * table's quantile function, follows the table's distribution while the
- * values keep their order within each group.  Group g's own term of M at
- * its draw is u itself (which also spreads its atoms); the other groups'
- * terms are their distribution functions at x, an atom counted at its
- * middle.  This map of u is computed once per call on a grid of
- * ALIGNMENT_GRID + 1 points and interpolated linearly between them.
+ * values keep their order within each group.  Where the group's value x is
+ * one of its atoms, M is taken between its limits below and at x at the
+ * place u holds within the group's atom (the atoms of all groups at x are
+ * spread alike); elsewhere at their middle (another group's atom exactly
+ * at x).  This map of u is computed once per call on a grid of
+ * ALIGNMENT_GRID + 1 points (fewer for very large models) and
+ * interpolated linearly between them.
  *
  * Categories.  The groups' weighted shares of each category are scaled,
  * column by column to the table's shares and row by row back to each
@@ -38,15 +40,6 @@ bool		synth_align_marginals = true;
 #define GRID_U_MAX 0.9999999999999999	/* the largest uniform sampling uses */
 #define IPF_MAX_ITERATIONS 200
 #define IPF_TOLERANCE 1e-12
-
-static int
-compare_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* index of value in the ascending distinct knots[0 .. n) (it is one of them) */
 static int
@@ -73,14 +66,17 @@ quantile_monotone(const QuantileFunction *qf, QuantileFunction *out)
 	int			np = qf->npieces;
 	double	   *knots = palloc(sizeof(double) * Max(2 * np, 1));
 	double	   *atom;
-	double	   *density;
+	ValueIndex *ranges;
+	int		   *open;
 	QuantilePiece *pieces;
 	int			nknots = 0,
 				npieces = 0,
+				nranges = 0,
+				nopen = 0,
+				next = 0,
 				i,
 				k;
-	double		active = 0.0,
-				acc = 0.0;
+	double		acc = 0.0;
 
 	out->npieces = 0;
 	out->pieces = NULL;
@@ -101,8 +97,8 @@ quantile_monotone(const QuantileFunction *qf, QuantileFunction *out)
 			knots[np + i] = qf->pieces[i].lo;
 			ends[i] = qf->pieces[i].hi;
 		}
-		qsort(knots + np, np, sizeof(double), compare_double);
-		qsort(ends, np, sizeof(double), compare_double);
+		qsort(knots + np, np, sizeof(double), compare_doubles);
+		qsort(ends, np, sizeof(double), compare_doubles);
 		while (a < np || b < np)
 			knots[nknots++] = (b == np || (a < np && knots[np + a] <= ends[b])) ?
 				knots[np + a++] : ends[b++];
@@ -113,29 +109,42 @@ quantile_monotone(const QuantileFunction *qf, QuantileFunction *out)
 			knots[k++] = knots[i];
 	nknots = k;
 
+	/*
+	 * Atoms by knot; range pieces by start.  Sweeping the knots, a segment
+	 * between two knots takes from every range piece open over it the
+	 * share of its mass that the segment's width is of the piece's: ratios
+	 * at most 1, so no density overflows or cancels, and a segment no piece
+	 * covers gets nothing.  A fitted model has a piece or two open at a
+	 * time.
+	 */
 	atom = palloc0(sizeof(double) * nknots);
-	density = palloc0(sizeof(double) * (nknots + 1));
+	ranges = palloc(sizeof(ValueIndex) * np);
+	open = palloc(sizeof(int) * np);
 	for (i = 0; i < np; i++)
 	{
 		const QuantilePiece *p = &qf->pieces[i];
 		double		mass = p->cum - (i > 0 ? qf->pieces[i - 1].cum : 0.0);
 
-		if (mass <= 0.0)
+		if (!(mass > 0.0))
 			continue;
 		if (p->hi <= p->lo)
 			atom[knot_index(knots, nknots, p->lo)] += mass;
 		else
 		{
-			double		d = mass / (p->hi - p->lo);
-
-			density[knot_index(knots, nknots, p->lo)] += d;
-			density[knot_index(knots, nknots, p->hi)] -= d;
+			ranges[nranges].value = p->lo;
+			ranges[nranges].index = i;
+			nranges++;
 		}
 	}
+	sort_value_indexes(ranges, nranges);
 
 	pieces = palloc(sizeof(QuantilePiece) * 2 * nknots);
 	for (k = 0; k < nknots; k++)
 	{
+		double		mass = 0.0;
+		int			j,
+					kept;
+
 		if (atom[k] > 0.0)
 		{
 			acc += atom[k];
@@ -143,24 +152,36 @@ quantile_monotone(const QuantileFunction *qf, QuantileFunction *out)
 			pieces[npieces].cum = acc;
 			npieces++;
 		}
-		active = Max(0.0, active + density[k]);
-		if (k + 1 < nknots && active > 0.0)
+		if (k + 1 == nknots)
+			break;
+		/* open the pieces starting here, close those ending here */
+		while (next < nranges && ranges[next].value <= knots[k])
+			open[nopen++] = ranges[next++].index;
+		for (j = 0, kept = 0; j < nopen; j++)
 		{
-			double		mass = active * (knots[k + 1] - knots[k]);
+			const QuantilePiece *p = &qf->pieces[open[j]];
 
-			if (mass > 0.0)
+			if (p->hi > knots[k])
 			{
-				acc += mass;
-				pieces[npieces].lo = knots[k];
-				pieces[npieces].hi = knots[k + 1];
-				pieces[npieces].cum = acc;
-				npieces++;
+				double		pm = p->cum - (open[j] > 0 ? qf->pieces[open[j] - 1].cum : 0.0);
+
+				mass += pm * ((knots[k + 1] - knots[k]) / (p->hi - p->lo));
+				open[kept++] = open[j];
 			}
 		}
+		nopen = kept;
+		if (mass > 0.0)
+		{
+			acc += mass;
+			pieces[npieces].lo = knots[k];
+			pieces[npieces].hi = knots[k + 1];
+			pieces[npieces].cum = acc;
+			npieces++;
+		}
 	}
-	if (npieces == 0 || acc <= 0.0)
+	if (npieces == 0 || !(acc > 0.0) || !isfinite(acc))
 	{
-		/* nothing of positive mass: keep it as it was */
+		/* nothing of positive, finite mass: keep it as it was */
 		*out = *qf;
 		pfree(pieces);
 	}
@@ -174,7 +195,8 @@ quantile_monotone(const QuantileFunction *qf, QuantileFunction *out)
 	}
 	pfree(knots);
 	pfree(atom);
-	pfree(density);
+	pfree(ranges);
+	pfree(open);
 }
 
 /*
@@ -292,9 +314,9 @@ alignment_mixture(const QuantileFunction *const *mono, const double *weight, int
 }
 
 double *
-alignment_numeric_grid(const MixtureCdf *mix, const QuantileFunction *own)
+alignment_numeric_grid(const MixtureCdf *mix, const QuantileFunction *own, int intervals)
 {
-	int			npoints = ALIGNMENT_GRID + 1;
+	int			npoints = intervals + 1;
 	double	   *v = palloc(sizeof(double) * npoints);
 	double		high = 0.0;
 	int			piece = 0,
@@ -304,7 +326,7 @@ alignment_numeric_grid(const MixtureCdf *mix, const QuantileFunction *own)
 	Assert(own->npieces > 0);
 	for (k = 0; k < npoints; k++)
 	{
-		double		u = Min((double) k / ALIGNMENT_GRID, GRID_U_MAX);
+		double		u = Min((double) k / intervals, GRID_U_MAX);
 		const QuantilePiece *p;
 		double		start,
 					x,
@@ -399,7 +421,7 @@ alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
 	int			l,
 				k,
 				j,
-				iter;
+				iter = 0;
 
 	for (k = 0; k < ntable; k++)
 	{
@@ -461,12 +483,13 @@ alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
 	for (j = 0; j < ncols; j++)
 		if (present[j])
 			tsum += target[j];
-	if (tsum <= 0.0 || free_mass <= 0.0)
-		return;
-	for (j = 0; j < ncols; j++)
-		target[j] = present[j] ? target[j] / tsum * free_mass : 0.0;
+	if (!(tsum > 0.0) || !(free_mass > 0.0))
+		iter = IPF_MAX_ITERATIONS;	/* nothing to fit: shares as stored */
+	else
+		for (j = 0; j < ncols; j++)
+			target[j] = present[j] ? target[j] / tsum * free_mass : 0.0;
 
-	for (iter = 0; iter < IPF_MAX_ITERATIONS; iter++)
+	for (; iter < IPF_MAX_ITERATIONS; iter++)
 	{
 		double		worst = 0.0;
 
@@ -491,14 +514,15 @@ alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
 			for (k = 0; k <= leaf[l]->ncategories; k++)
 				if (col[l][k] >= 0 && colsum[col[l][k]] > 0.0)
 				{
-					cell[l][k] *= target[col[l][k]] / colsum[col[l][k]];
+					/* (a ratio at most 1 first: nothing overflows) */
+					cell[l][k] = cell[l][k] / colsum[col[l][k]] * target[col[l][k]];
 					s += cell[l][k];
 				}
 			/* back to the group's own mass */
 			if (s > 0.0)
 				for (k = 0; k <= leaf[l]->ncategories; k++)
 					if (col[l][k] >= 0)
-						cell[l][k] *= rowfree[l] / s;
+						cell[l][k] = cell[l][k] / s * rowfree[l];
 		}
 	}
 
@@ -517,8 +541,8 @@ alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
 		total = 0.0;
 		for (k = 0; k <= n; k++)
 			total += cell[l][k];
-		if (total <= 0.0)
-			continue;
+		if (!(total > 0.0) || !isfinite(total))
+			continue;			/* keeps its shares as stored */
 		cum = palloc(sizeof(double) * Max(n, 1));
 		for (k = 0; k < n; k++)
 		{

@@ -23,15 +23,23 @@
 
 #include "model.h"
 
-/* points of a group's numeric alignment: u = k / ALIGNMENT_GRID */
+/*
+ * Intervals of a group's numeric alignment map (u = k / intervals): at most
+ * ALIGNMENT_GRID, fewer when a model has so many groups and number columns
+ * that the maps of one call would pass ALIGNMENT_BUDGET values (16 MB), but
+ * never fewer than ALIGNMENT_GRID_MIN.
+ */
 #define ALIGNMENT_GRID 1024
+#define ALIGNMENT_GRID_MIN 64
+#define ALIGNMENT_BUDGET (2 * 1024 * 1024)
 
 extern bool synth_align_marginals;
 
 /*
  * The same distribution as qf, as a quantile function that never decreases:
  * pieces in order of value, none overlapping (quantile_fit() may place an
- * atom inside a range).  Allocates in the current memory context.
+ * atom inside a range).  One of no positive, finite mass is returned as it
+ * is.  Allocates in the current memory context.
  */
 extern void quantile_monotone(const QuantileFunction *qf, QuantileFunction *out);
 
@@ -56,20 +64,22 @@ extern MixtureCdf *alignment_mixture(const QuantileFunction *const *mono,
 
 /*
  * For a group with monotone quantile function "own", the mixture's
- * distribution function at the group's value for u = k / ALIGNMENT_GRID,
- * k = 0 .. ALIGNMENT_GRID, nondecreasing (at an atom, spread over the
+ * distribution function at the group's value for u = k / intervals,
+ * k = 0 .. intervals, nondecreasing (at an atom, spread over the
  * mixture's mass there as u is over the group's).  The group's value for u
  * is then the table's quantile at the linear interpolation of these.
  * Allocates in the current memory context.
  */
-extern double *alignment_numeric_grid(const MixtureCdf *mix, const QuantileFunction *own);
+extern double *alignment_numeric_grid(const MixtureCdf *mix, const QuantileFunction *own,
+									  int intervals);
 
 /*
  * Adjust the category shares of the groups' models leaf[] (copies the
  * caller owns: their category_cum is replaced and other_prob set) so that
  * mixed with weights weight[] they give the table's shares of model
  * "table", as far as the categories each group has allow.  A category a
- * group does not have stays absent from it.  index[l], for a group of
+ * group does not have stays absent from it.  A group with nothing to fit
+ * (or no finite result) gets its stored shares back.  index[l], for a group of
  * weight > 0, receives where each of its categories is in the table's
  * model (-1: not there; its pooled share, at ncategories, is the table's
  * at table->ncategories).

@@ -146,7 +146,7 @@ typedef struct SynthModel
 /*
  * Groups may split twice more: a group three levels down has no groups.  A
  * third level pays only with the groups aligned to the table's columns when
- * sampling (marginal_alignment.h): movies 0.9304 to 0.9323.
+ * sampling (marginal_alignment.h).
  */
 #define GROUP_DEPTH_MAX 3
 

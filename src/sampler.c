@@ -68,6 +68,7 @@ typedef struct ColumnSampler
 	NumericRepr repr;
 	QuantileGuide guide;		/* for the numeric quantile function */
 	const double *aligned;		/* a group's map of u onto the table's */
+	int			aligned_intervals;	/* (its points, less one) */
 	const QuantileFunction *target; /* quantile function, or NULL */
 	const QuantileGuide *target_guide;	/* (marginal_alignment.h) */
 	double		scale;			/* decimals_scale() of the column */
@@ -159,6 +160,7 @@ struct Sampler
 	 */
 	const double **aligned_column;
 	bool	   *numeric_aligned;
+	int			aligned_intervals;	/* of every map of this call */
 };
 
 static Sampler *prepare_model(const SynthModel *model, TupleDesc desc,
@@ -402,10 +404,12 @@ numeric_value_at(const ColumnSampler *cs, double u)
 
 	if (cs->aligned != NULL)
 	{
-		double		t = u * ALIGNMENT_GRID;
-		int			k = Min((int) t, ALIGNMENT_GRID - 1);
+		double		t = u * cs->aligned_intervals;
+		int			k = Min((int) t, cs->aligned_intervals - 1);
 		double		p = cs->aligned[k] + (cs->aligned[k + 1] - cs->aligned[k]) * (t - k);
 
+		if (!(p >= 0.0))
+			p = 0.0;			/* (not a number: a broken map) */
 		v = quantile_sample_guided(cs->target, cs->target_guide, Min(p, U_MAX));
 	}
 	else
@@ -907,23 +911,15 @@ balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
 
 	if (m < 2)
 		return;
-	/* balance_dimension() gave the row of rank j a uniform in [j, j + 1) / m */
+	/* balance_dimension() left the rows in the order of their strata */
 	for (j = 0; j < m; j++)
-		byrank[j] = -1;
-	for (j = 0; j < m; j++)
-	{
-		int			r = Min(m - 1, Max(0, (int) (column[rows[j]] * m)));
-
-		if (byrank[r] >= 0)
-			return;				/* not stratified: leave it as it is */
-		byrank[r] = rows[j];
-	}
+		byrank[j] = rows[top->block_order[j]];
 
 	for (k = 0; k <= ncat; k++)
 	{
-		double		width = k < ncat ? cm->category_cum[k] - (k > 0 ? cm->category_cum[k - 1] : 0.0) :
-			cm->other_prob;
-		double		expected = Max(width, 0.0) * m;
+		double		start = k > 0 ? cm->category_cum[k - 1] : 0.0;
+		double		end = k < ncat ? cm->category_cum[k] : 1.0;
+		double		expected = Max(end - start, 0.0) * m;
 		double		f = floor(expected);
 		int			t = cb->table_index[k];
 
@@ -970,7 +966,7 @@ balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
 
 			if (u >= end)
 				u = nextafter(end, 0.0);
-			column[row] = Max(start, Min(u, BALANCED_U_MAX));
+			column[row] = Min(Max(start, u), BALANCED_U_MAX);
 		}
 	}
 }
@@ -1005,8 +1001,8 @@ balance_numbers(Sampler *top, int b, int c)
 			continue;
 		if (cm->null_frac > 0.0 && (cm->null_frac >= 1.0 || missing[r] < cm->null_frac))
 			continue;
-		t = column[r] * ALIGNMENT_GRID;
-		k = Min((int) t, ALIGNMENT_GRID - 1);
+		t = column[r] * top->aligned_intervals;
+		k = Min((int) t, top->aligned_intervals - 1);
 		column[r] = grid[k] + (grid[k + 1] - grid[k]) * (t - k);	/* v, for now */
 		rows[m++] = r;
 	}
@@ -1432,11 +1428,26 @@ align_marginals(Sampler *top)
 	ColumnModel **copies = palloc(sizeof(ColumnModel *) * nleaves);
 	int		  **index = palloc(sizeof(int *) * nleaves);
 	int			ncols = top->model->ncolumns;
+	int			nnumeric = 0;
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext,
+												  "synth alignment",
+												  ALLOCSET_DEFAULT_SIZES);
 	int			n = 0,
 				i,
 				l;
 
 	collect_leaves(top, 1.0, leaves, shares, &n);
+
+	/* the maps' resolution, so that all of them stay within the budget */
+	for (i = 0; i < top->natts; i++)
+		if (top->cols[i].cm != NULL && top->cols[i].cm->kind == COLUMN_NUMERIC)
+			nnumeric++;
+	top->aligned_intervals = ALIGNMENT_GRID;
+	if ((int64) nnumeric * n * (ALIGNMENT_GRID + 1) > ALIGNMENT_BUDGET)
+		top->aligned_intervals = Max(ALIGNMENT_GRID_MIN,
+									 (int) (ALIGNMENT_BUDGET / ((int64) nnumeric * n)) - 1);
+
 	top->category_residual = palloc0(sizeof(double *) * ncols);
 	top->category_residual_n = palloc0(sizeof(int) * ncols);
 	top->numeric_aligned = palloc0(sizeof(bool) * ncols);
@@ -1476,6 +1487,9 @@ align_marginals(Sampler *top)
 			guide = palloc(sizeof(QuantileGuide));
 			quantile_monotone(&table->quantiles, target);
 			quantile_guide_build(target, guide);
+
+			/* the groups' monotone forms and their mixture: scratch */
+			MemoryContextSwitchTo(scratch);
 			for (l = 0; l < n; l++)
 			{
 				mono[l] = NULL;
@@ -1485,13 +1499,15 @@ align_marginals(Sampler *top)
 				quantile_monotone(&leaves[l]->cols[i].cm->quantiles, mono[l]);
 			}
 			mix = alignment_mixture((const QuantileFunction *const *) mono, weight, n);
+			MemoryContextSwitchTo(outer);
 			for (l = 0; l < n; l++)
 			{
 				ColumnSampler *cs = &leaves[l]->cols[i];
 
 				if (weight[l] <= 0.0)
 					continue;
-				cs->aligned = alignment_numeric_grid(mix, mono[l]);
+				cs->aligned = alignment_numeric_grid(mix, mono[l], top->aligned_intervals);
+				cs->aligned_intervals = top->aligned_intervals;
 				cs->target = target;
 				cs->target_guide = guide;
 				if (leaves[l]->aligned_column == NULL)
@@ -1499,6 +1515,7 @@ align_marginals(Sampler *top)
 				leaves[l]->aligned_column[c] = cs->aligned;
 				top->numeric_aligned[c] = true;
 			}
+			MemoryContextReset(scratch);
 		}
 		else
 		{
@@ -1539,6 +1556,7 @@ align_marginals(Sampler *top)
 	pfree(mono);
 	pfree(copies);
 	pfree(index);
+	MemoryContextDelete(scratch);
 }
 
 /* the text form of a Datum of type typid, for messages */
