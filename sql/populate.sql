@@ -224,6 +224,19 @@ SELECT count(*) AS rows,
             SELECT s.* FROM generate_series(0, 2) i,
                  synth_sample(NULL::people, 300, model => 'pop_people', seed => 11, stream => i, streams => 3) s) d) AS not_in_streams
 FROM pop;
+-- the workers sample with the leader's settings: here each group's models
+-- as stored, drawn row by row
+TRUNCATE pop;
+SET synth.align_marginals = off;
+SET synth.balanced_sampling = off;
+SELECT synth_populate('pop', 300, model => 'pop_people', seed => 11, workers => 3);
+SELECT count(*) AS rows,
+       (SELECT count(*) FROM (TABLE pop EXCEPT ALL
+            SELECT s.* FROM generate_series(0, 2) i,
+                 synth_sample(NULL::people, 300, model => 'pop_people', seed => 11, stream => i, streams => 3) s) d) AS not_in_streams
+FROM pop;
+RESET synth.align_marginals;
+RESET synth.balanced_sampling;
 -- a worker's error is the call's error
 SELECT synth_populate('pop', 10, model => 'no_such_model', workers => 2);
 \echo :LAST_ERROR_SQLSTATE

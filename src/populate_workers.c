@@ -11,8 +11,9 @@
  *
  * so the k workers together insert the rows that k sessions would, each
  * checking privileges and firing triggers as one synth_populate() call.
- * Parameters and results go through a dynamic shared memory segment: per
- * worker its state, the rows it inserted, or its error's SQLSTATE and
+ * Parameters (with the leader's synth.balanced_sampling and
+ * synth.align_marginals) and results go through a dynamic shared memory
+ * segment: per worker its state, the rows it inserted, or its error's SQLSTATE and
  * message.  The leader returns the sum, or raises the first worker's error.
  *
  * Each worker commits on its own: the leader's statement inserts nothing
@@ -37,12 +38,15 @@
 #include "storage/ipc.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
 
+#include "marginal_alignment.h"
 #include "populate.h"
+#include "sampler.h"
 
 typedef enum WorkerState
 {
@@ -81,6 +85,8 @@ typedef struct WorkerShared
 	int64		seed;
 	int			nworkers;
 	bool		has_model;
+	bool		balanced_sampling;	/* the leader's sampling settings */
+	bool		align_marginals;
 	char		schema[NAMEDATALEN];	/* of synth_populate() */
 	Size		model_offset;	/* of the model name, from the start */
 	WorkerSlot	slots[FLEXIBLE_ARRAY_MEMBER];
@@ -126,6 +132,8 @@ populate_with_workers(Oid fn_oid, Oid relid, int64 n, const char *model_name, ui
 	shared->seed = (int64) seed;
 	shared->nworkers = nworkers;
 	shared->has_model = model_name != NULL;
+	shared->balanced_sampling = synth_balanced_sampling;
+	shared->align_marginals = synth_align_marginals;
 	strlcpy(shared->schema, get_namespace_name(get_func_namespace(fn_oid)), NAMEDATALEN);
 	shared->model_offset = offsetof(WorkerShared, slots) + sizeof(WorkerSlot) * nworkers;
 	if (model_name)
@@ -232,6 +240,12 @@ synth_populate_worker(Datum main_arg)
 	slot = &shared->slots[index];
 
 	BackgroundWorkerInitializeConnectionByOid(shared->dbid, shared->userid, 0);
+
+	/* the rows the leader's own session would draw */
+	SetConfigOption("synth.balanced_sampling", shared->balanced_sampling ? "on" : "off",
+					PGC_USERSET, PGC_S_SESSION);
+	SetConfigOption("synth.align_marginals", shared->align_marginals ? "on" : "off",
+					PGC_USERSET, PGC_S_SESSION);
 
 	PG_TRY();
 	{
