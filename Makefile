@@ -14,6 +14,7 @@ OBJS = \
 	src/latent_correlation.o \
 	src/conditional.o \
 	src/grouping.o \
+	src/hierarchy.o \
 	src/model.o \
 	src/model_store.o \
 	src/model_json.o \
@@ -33,7 +34,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # the install scripts of earlier versions and the upgrade scripts
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
 
-REGRESS = setup types fit_sample errors storage statistics dependence alignment evaluate conditional populate privacy dp keys access
+REGRESS = setup types fit_sample errors storage statistics dependence alignment hierarchy evaluate conditional populate privacy dp keys access
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG ?= pg_config

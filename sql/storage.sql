@@ -24,11 +24,22 @@ SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20,
      = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'people', seed => 9) x) AS copy_samples_alike;
 
 -- a model of format version 1 (synth 0.1.0, before the privacy fields) is
--- still read: the same model written as version 1 samples the same rows
+-- still read: the same model written as version 1 (and as version 2, before
+-- the hierarchies: 'people' has none, a count of 0 at the end) samples the
+-- same rows
 INSERT INTO synth_models (name, source, row_count, columns, format_version, model)
 SELECT 'v1', source, row_count, columns, 1,
-       overlay(overlay(model placing '\x0001'::bytea from 5 for 2) placing ''::bytea from 33 for 40)
+       overlay(overlay(substr(model, 1, octet_length(model) - 4) placing '\x0001'::bytea from 5 for 2)
+               placing ''::bytea from 33 for 40)
 FROM synth_models WHERE name = 'people';
+INSERT INTO synth_models (name, source, row_count, columns, format_version, model)
+SELECT 'v2', source, row_count, columns, 2,
+       overlay(substr(model, 1, octet_length(model) - 4) placing '\x0002'::bytea from 5 for 2)
+FROM synth_models WHERE name = 'people';
+SELECT substr(model, octet_length(model) - 3) AS no_hierarchies FROM synth_models WHERE name = 'people';
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'v2', seed => 9) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'people', seed => 9) x) AS v2_samples_alike;
+SELECT synth_drop('v2');
 SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'v1', seed => 9) x)
      = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 20, model => 'people', seed => 9) x) AS v1_samples_alike,
        synth_model('v1')->'differential_privacy' AS v1_privacy;

@@ -992,6 +992,13 @@ column_value_cdf(const ColumnModel *cm, double value)
 	return 1.0;
 }
 
+/* LabelIndex by label, for qsort and bsearch */
+int
+compare_label_index(const void *a, const void *b)
+{
+	return strcmp(((const LabelIndex *) a)->label, ((const LabelIndex *) b)->label);
+}
+
 /*
  * category_codes: for each of the n sample rows of a categorical column, the
  * index of its value among the kept categories, CODE_RARE for a pooled rare

@@ -74,6 +74,15 @@ walk_above(const double *a, int n, double value, bool or_equal, int *cursor)
 	return *cursor;
 }
 
+/* a category's label and its place in a model's list (for bsearch by label) */
+typedef struct LabelIndex
+{
+	const char *label;
+	int			index;
+} LabelIndex;
+
+extern int	compare_label_index(const void *a, const void *b);
+
 /* ascending by value, ties by index (so the order never depends on qsort) */
 extern void sort_value_indexes(ValueIndex *a, size_t n);
 extern int	distinct_string_count(char *const *strings, int n);

@@ -381,19 +381,6 @@ alignment_numeric_grid(const MixtureCdf *mix, const QuantileFunction *own, int i
 	return v;
 }
 
-/* a table category's label and its place in the table's model */
-typedef struct LabelIndex
-{
-	const char *label;
-	int			index;
-} LabelIndex;
-
-static int
-compare_label_index(const void *a, const void *b)
-{
-	return strcmp(((const LabelIndex *) a)->label, ((const LabelIndex *) b)->label);
-}
-
 /* the share of category k of a categorical model (k == ncategories: other) */
 static inline double
 category_share(const ColumnModel *cm, int k)

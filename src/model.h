@@ -16,7 +16,7 @@
 #define SYNTH_MODEL_H
 
 /* Bump when the binary layout changes; model_store.c reads older ones. */
-#define SYNTH_FORMAT_VERSION 2
+#define SYNTH_FORMAT_VERSION 3
 
 typedef enum ColumnKind
 {
@@ -100,6 +100,24 @@ typedef struct DependenceModel
 } DependenceModel;
 
 /*
+ * A column fixed by another (hierarchy.c): every row with a value that the
+ * determining column "from" keeps has the same value (or NULL) in column
+ * "to": a car's model fixes its maker, a city its state.  value[k], for
+ * category k of "from" in the table's model, is the category of "to" it
+ * fixes, HIERARCHY_NULL, or HIERARCHY_NONE (nothing known: drawn as usual).
+ */
+#define HIERARCHY_NONE (-1)
+#define HIERARCHY_NULL (-2)
+
+typedef struct ColumnHierarchy
+{
+	int			from;
+	int			to;
+	int			nvalues;		/* from's ncategories */
+	int		   *value;
+} ColumnHierarchy;
+
+/*
  * A model: per-column models and their dependence.  A model may also be a
  * mixture: the rows split by the levels of one grouping column, each group
  * with a model of its own (same columns), drawn with the group's share.
@@ -121,6 +139,10 @@ typedef struct SynthModel
 	double		budget_rows;	/* the shares of epsilon spent on */
 	double		budget_columns; /* the row count, the column models and */
 	double		budget_dependence;	/* the dependence */
+
+	/* on the table's model only: columns fixed by others, in the order applied */
+	int			nhierarchies;
+	ColumnHierarchy *hierarchies;
 
 	int			group_column;	/* index of the grouping column, or -1 */
 	int			ngroups;

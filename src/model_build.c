@@ -24,6 +24,7 @@
 #include "dependence.h"
 #include "fit.h"
 #include "grouping.h"
+#include "hierarchy.h"
 #include "model_build.h"
 #include "numerics.h"
 #include "table_sample.h"
@@ -715,6 +716,7 @@ build_dependence(SynthModel *model, FitColumn *cols, int ncols, TableSample *sam
 
 	memset(timings, 0, sizeof(DependenceTimings));
 	INSTR_TIME_SET_CURRENT(start);
+	hierarchy_find(model, sample);
 	dep = dependence_sample(sample, DEPENDENCE_SAMPLE_ROWS, true);
 	timings->splits += ms_since(start);
 	build_groups(model, NULL, model, cols, ncols, sample, dep, min_group_size, 0, true,

@@ -388,6 +388,52 @@ add_groups(StringInfo buf, const SynthModel *m)
 	appendStringInfoChar(buf, ']');
 }
 
+/*
+ * "hierarchies" (if any): for each column fixed by another, the two columns
+ * and the value (or null) each kept value of the fixing column fixes.
+ */
+static void
+add_hierarchies(StringInfo buf, const SynthModel *m)
+{
+	int			h,
+				k;
+
+	if (m->nhierarchies == 0)
+		return;
+	add_key(buf, "hierarchies", false);
+	appendStringInfoChar(buf, '[');
+	for (h = 0; h < m->nhierarchies; h++)
+	{
+		const ColumnHierarchy *ch = &m->hierarchies[h];
+		const ColumnModel *from = &m->columns[ch->from];
+		const ColumnModel *to = &m->columns[ch->to];
+		bool		first = true;
+
+		if (h > 0)
+			appendStringInfoString(buf, ", ");
+		appendStringInfoChar(buf, '{');
+		add_key(buf, "from", true);
+		escape_json(buf, from->name);
+		add_key(buf, "to", false);
+		escape_json(buf, to->name);
+		add_key(buf, "values", false);
+		appendStringInfoChar(buf, '{');
+		for (k = 0; k < ch->nvalues; k++)
+		{
+			if (ch->value[k] == HIERARCHY_NONE)
+				continue;
+			add_key(buf, from->labels[k], first);
+			first = false;
+			if (ch->value[k] == HIERARCHY_NULL)
+				appendStringInfoString(buf, "null");
+			else
+				escape_json(buf, to->labels[ch->value[k]]);
+		}
+		appendStringInfoString(buf, "}}");
+	}
+	appendStringInfoChar(buf, ']');
+}
+
 /* synth_model(model text) returns jsonb */
 Datum
 synth_model(PG_FUNCTION_ARGS)
@@ -433,6 +479,7 @@ synth_model(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&buf, ']');
 	add_key(&buf, "dependence", false);
 	add_dependence(&buf, m);
+	add_hierarchies(&buf, m);
 	add_groups(&buf, m);
 	appendStringInfoChar(&buf, '}');
 

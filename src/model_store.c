@@ -21,6 +21,9 @@
  *				 cumulative share | int64 rows_used | the group's ncolumns,
  *				 columns and dependence, laid out as above | the group's own
  *				 grouping part (nested at most GROUP_DEPTH_MAX deep)
+ *	 (version 3 on:) int32 nhierarchies | per hierarchy (model.h): int32
+ *				 from | int32 to | int32 nvalues (from's categories) | int32
+ *				 value[nvalues] (a category of "to", -2: NULL, -1: none)
  *
  * A string is an int32 length and that many bytes, no terminator.  A model
  * read back from the table is untrusted input: every length, count, index
@@ -225,6 +228,26 @@ write_groups(StringInfo buf, const SynthModel *model)
 	}
 }
 
+/* the columns fixed by others (table's model only) */
+static void
+write_hierarchies(StringInfo buf, const SynthModel *model)
+{
+	int			h,
+				k;
+
+	put_i32(buf, model->nhierarchies);
+	for (h = 0; h < model->nhierarchies; h++)
+	{
+		const ColumnHierarchy *ch = &model->hierarchies[h];
+
+		put_i32(buf, ch->from);
+		put_i32(buf, ch->to);
+		put_i32(buf, ch->nvalues);
+		for (k = 0; k < ch->nvalues; k++)
+			put_i32(buf, ch->value[k]);
+	}
+}
+
 bytea *
 model_serialize(const SynthModel *model)
 {
@@ -247,6 +270,7 @@ model_serialize(const SynthModel *model)
 	write_body(&buf, model);
 
 	write_groups(&buf, model);
+	write_hierarchies(&buf, model);
 
 	result = palloc(VARHDRSZ + buf.len);
 	SET_VARSIZE(result, VARHDRSZ + buf.len);
@@ -620,6 +644,54 @@ read_groups(ModelReader *r, SynthModel *model, const SynthModel *table, int dept
 }
 
 /*
+ * The columns fixed by others: each between two categorical columns of the
+ * model, with a value per category of the fixing one, no column fixed
+ * twice, and none fixed before what fixes it (so no chain closes).
+ */
+static void
+read_hierarchies(ModelReader *r, SynthModel *model)
+{
+	bool	   *fixed = palloc0(sizeof(bool) * Max(model->ncolumns, 1));
+	int			h,
+				k;
+
+	model->nhierarchies = get_count(r, model->ncolumns, 12);
+	model->hierarchies = palloc0(sizeof(ColumnHierarchy) * Max(model->nhierarchies, 1));
+	for (h = 0; h < model->nhierarchies; h++)
+	{
+		ColumnHierarchy *ch = &model->hierarchies[h];
+		int			g;
+
+		ch->from = get_i32(r);
+		ch->to = get_i32(r);
+		if (ch->from < 0 || ch->from >= model->ncolumns || ch->to < 0 ||
+			ch->to >= model->ncolumns || ch->from == ch->to ||
+			model->columns[ch->from].kind != COLUMN_CATEGORICAL ||
+			model->columns[ch->to].kind != COLUMN_CATEGORICAL)
+			corrupt(r, "A hierarchy of the model names columns it cannot.");
+		if (fixed[ch->to])
+			corrupt(r, "A column of the model is fixed by two hierarchies.");
+		/* what fixes "from" must come earlier: no later one may fix it */
+		for (g = 0; g < h; g++)
+			if (model->hierarchies[g].from == ch->to)
+				corrupt(r, "The model's hierarchies are out of order.");
+		fixed[ch->to] = true;
+		ch->nvalues = get_count(r, model->columns[ch->from].ncategories, 4);
+		if (ch->nvalues != model->columns[ch->from].ncategories)
+			corrupt(r, "A hierarchy of the model does not match its column.");
+		ch->value = palloc(sizeof(int) * Max(ch->nvalues, 1));
+		for (k = 0; k < ch->nvalues; k++)
+		{
+			ch->value[k] = get_i32(r);
+			if (ch->value[k] < HIERARCHY_NULL ||
+				ch->value[k] >= model->columns[ch->to].ncategories)
+				corrupt(r, "A hierarchy of the model fixes a value out of range.");
+		}
+	}
+	pfree(fixed);
+}
+
+/*
  * model_deserialize: decode (and check) a model; "name" is only used in
  * error messages.  Allocates in the current memory context.
  */
@@ -679,6 +751,8 @@ model_deserialize(const char *name, const char *data, Size len)
 	read_body(&r, model);
 
 	read_groups(&r, model, model, 0);
+	if (version >= 3)
+		read_hierarchies(&r, model);
 	if (r.p != r.end)
 		corrupt(&r, "The model has trailing bytes.");
 	return model;

@@ -69,6 +69,8 @@ typedef struct ColumnSampler
 	QuantileGuide guide;		/* for the numeric quantile function */
 	const double *aligned;		/* a group's map of u onto the table's */
 	int			aligned_intervals;	/* (its points, less one) */
+	int		   *table_category; /* a category's index in the table's model,
+								 * for a column of a hierarchy (or NULL) */
 	const QuantileFunction *target; /* quantile function, or NULL */
 	const QuantileGuide *target_guide;	/* (marginal_alignment.h) */
 	double		scale;			/* decimals_scale() of the column */
@@ -161,11 +163,25 @@ struct Sampler
 	const double **aligned_column;
 	bool	   *numeric_aligned;
 	int			aligned_intervals;	/* of every map of this call */
+
+	/*
+	 * Hierarchies (hierarchy.c; on the top sampler): the output columns of
+	 * each, whether a condition on the fixed column turns it off, and (all
+	 * samplers of the tree share it) the table's category each column of a
+	 * hierarchy took in the row being drawn, -1 for none.
+	 */
+	int			nhierarchies;
+	int		   *hierarchy_from;
+	int		   *hierarchy_to;
+	bool	   *hierarchy_off;
+	int		   *row_category;
 };
 
 static Sampler *prepare_model(const SynthModel *model, TupleDesc desc,
 							  const char *model_name);
 static void align_marginals(Sampler *top);
+static void prepare_hierarchies(Sampler *top);
+static void apply_hierarchies(Sampler *top, Datum *values, bool *nulls);
 static void balance_numbers(Sampler *top, int b, int c);
 static void balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
 							   const int *rows, int m, int c);
@@ -183,6 +199,8 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 
 	if (synth_align_marginals && model->ngroups > 0)
 		align_marginals(s);
+	if (model->nhierarchies > 0)
+		prepare_hierarchies(s);
 	return s;
 }
 
@@ -447,6 +465,8 @@ fill_row(Sampler *s, const double *u_row, Size stride, Datum *values, bool *null
 
 		values[i] = (Datum) 0;
 		nulls[i] = true;
+		if (cs->table_category != NULL)
+			s->row_category[i] = -1;
 		if (cm == NULL || cs->kind == COLUMN_EXCLUDED)
 			continue;
 		if (cm->null_frac > 0.0 &&
@@ -479,7 +499,11 @@ fill_row(Sampler *s, const double *u_row, Size stride, Datum *values, bool *null
 						k = cm->ncategories - 1;
 					}
 					if (k >= 0)
+					{
 						values[i] = cs->category_values[k];
+						if (cs->table_category != NULL)
+							s->row_category[i] = cs->table_category[k];
+					}
 					else
 					{
 						double		start = cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0;
@@ -709,6 +733,7 @@ sampler_set_numbering(Sampler *s, uint64 seed, int64 total, int32 stream, int32 
 
 static void sample_row_conditional(Sampler *s, Datum *values, bool *nulls);
 static bool condition_names_key(const Sampler *s, const Condition *cond);
+static void hierarchies_under_condition(Sampler *s, const Condition *cond);
 
 /*
  * Balanced blocks.
@@ -1130,6 +1155,8 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 		r = s->block_next++;
 		s = s->block_leaf[r];
 		fill_row(s, &top->block_u[r], top->block_stride, values, nulls, true);
+		if (top->nhierarchies > 0)
+			apply_hierarchies(top, values, nulls);
 		for (i = 0; i < top->nkeys; i++)
 		{
 			int			att = top->key_att[i];
@@ -1150,6 +1177,8 @@ sample_row(Sampler *s, Datum *values, bool *nulls)
 	}
 	dependence_draw(s->dependence, s->rng, s->u, 1);
 	fill_row(s, s->u, 1, values, nulls, false);
+	if (top->nhierarchies > 0)
+		apply_hierarchies(top, values, nulls);
 	if (top->nkeys > 0)
 		apply_keys(top, values, nulls);
 }
@@ -1408,6 +1437,144 @@ count_leaves(const Sampler *s)
 	for (g = 0; g < s->ngroups; g++)
 		n += count_leaves(s->groups[g]);
 	return n;
+}
+
+/* the output column of model column c */
+static int
+output_column(const Sampler *s, int c)
+{
+	int			i;
+
+	for (i = 0; i < s->natts; i++)
+		if (s->cols[i].cm != NULL && s->cols[i].model_index == c)
+			return i;
+	return -1;
+}
+
+/* a label's index among the table's categories (sorted), or -1 */
+static int
+table_category_of(const LabelIndex *sorted, int n, const char *label)
+{
+	LabelIndex	key;
+	LabelIndex *hit;
+
+	key.label = label;
+	key.index = -1;
+	hit = n > 0 ? bsearch(&key, sorted, n, sizeof(LabelIndex), compare_label_index) : NULL;
+	return hit != NULL ? hit->index : -1;
+}
+
+/* give each sampler of the tree the table's index of its categories of column att */
+static void
+map_categories(Sampler *s, int att, const LabelIndex *sorted, int n)
+{
+	ColumnSampler *cs = &s->cols[att];
+	int			g,
+				k;
+
+	if (cs->table_category == NULL && cs->cm != NULL)
+	{
+		cs->table_category = palloc(sizeof(int) * Max(cs->cm->ncategories, 1));
+		for (k = 0; k < cs->cm->ncategories; k++)
+			cs->table_category[k] = table_category_of(sorted, n, cs->cm->labels[k]);
+	}
+	for (g = 0; g < s->ngroups; g++)
+		map_categories(s->groups[g], att, sorted, n);
+}
+
+/* every sampler of the tree records the row's categories in "row" */
+static void
+share_row_categories(Sampler *s, int *row)
+{
+	int			g;
+
+	s->row_category = row;
+	for (g = 0; g < s->ngroups; g++)
+		share_row_categories(s->groups[g], row);
+}
+
+/*
+ * prepare_hierarchies: the output columns of the model's hierarchies, and
+ * for each column they involve the table's index of every group's
+ * categories (the groups keep their own lists of categories).
+ */
+static void
+prepare_hierarchies(Sampler *top)
+{
+	const SynthModel *model = top->model;
+	bool	   *mapped = palloc0(sizeof(bool) * Max(top->natts, 1));
+	int			h;
+
+	top->nhierarchies = model->nhierarchies;
+	top->hierarchy_from = palloc(sizeof(int) * model->nhierarchies);
+	top->hierarchy_to = palloc(sizeof(int) * model->nhierarchies);
+	top->hierarchy_off = palloc0(sizeof(bool) * model->nhierarchies);
+	share_row_categories(top, palloc(sizeof(int) * Max(top->natts, 1)));
+	for (h = 0; h < model->nhierarchies; h++)
+	{
+		int			ends[2];
+		int			e;
+
+		ends[0] = top->hierarchy_from[h] = output_column(top, model->hierarchies[h].from);
+		ends[1] = top->hierarchy_to[h] = output_column(top, model->hierarchies[h].to);
+		for (e = 0; e < 2; e++)
+		{
+			const ColumnModel *table = top->cols[ends[e]].cm;
+			LabelIndex *sorted;
+			int			k;
+
+			if (mapped[ends[e]])
+				continue;
+			mapped[ends[e]] = true;
+			sorted = palloc(sizeof(LabelIndex) * Max(table->ncategories, 1));
+			for (k = 0; k < table->ncategories; k++)
+			{
+				sorted[k].label = table->labels[k];
+				sorted[k].index = k;
+			}
+			qsort(sorted, table->ncategories, sizeof(LabelIndex), compare_label_index);
+			map_categories(top, ends[e], sorted, table->ncategories);
+			pfree(sorted);
+		}
+	}
+	pfree(mapped);
+}
+
+/*
+ * Set each column a hierarchy fixes from the value drawn for the column
+ * that fixes it, where that is one of the table's kept values (a made-up
+ * value or NULL fixes nothing), in the hierarchies' order.
+ */
+static void
+apply_hierarchies(Sampler *top, Datum *values, bool *nulls)
+{
+	int			h;
+
+	for (h = 0; h < top->nhierarchies; h++)
+	{
+		const ColumnHierarchy *ch = &top->model->hierarchies[h];
+		int			to = top->hierarchy_to[h];
+		int			k = top->row_category[top->hierarchy_from[h]];
+		int			t;
+
+		if (top->hierarchy_off[h] || k < 0 || k >= ch->nvalues)
+			continue;
+		t = ch->value[k];
+		if (t == HIERARCHY_NONE)
+			continue;
+		if (t == HIERARCHY_NULL)
+		{
+			values[to] = (Datum) 0;
+			nulls[to] = true;
+			top->row_category[to] = -1;
+		}
+		else
+		{
+			values[to] = top->cols[to].category_values[t];
+			nulls[to] = false;
+			top->row_category[to] = t;
+		}
+	}
 }
 
 /*
@@ -1698,6 +1865,7 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 
 	s->condition = cond;
 	s->keys_checked = condition_names_key(s, cond);
+	hierarchies_under_condition(s, cond);
 	s->attempt_ctx = AllocSetContextCreate(CurrentMemoryContext, "synth conditional row",
 										   ALLOCSET_SMALL_SIZES);
 	s->attempts = 0;
@@ -1726,6 +1894,29 @@ condition_names_key(const Sampler *s, const Condition *cond)
 		if (bms_is_member(s->key_att[k] + 1 - FirstLowInvalidHeapAttributeNumber, attnos))
 			return true;
 	return false;
+}
+
+/*
+ * A condition that names the column a hierarchy fixes turns that hierarchy
+ * off: the condition has drawn that column's value (setting it from the
+ * other column would fail the check on most rows); its rows then pair the
+ * two columns as the copula does.
+ */
+static void
+hierarchies_under_condition(Sampler *s, const Condition *cond)
+{
+	Bitmapset  *attnos = NULL;
+	ListCell   *lc;
+	int			a,
+				h;
+
+	for (a = 0; a < cond->natoms; a++)
+		attnos = bms_add_member(attnos, cond->atoms[a].attno + 1 - FirstLowInvalidHeapAttributeNumber);
+	foreach(lc, cond->residual_parts)
+		pull_varattnos((Node *) lfirst(lc), 1, &attnos);
+	for (h = 0; h < s->nhierarchies; h++)
+		s->hierarchy_off[h] = bms_is_member(s->hierarchy_to[h] + 1 - FirstLowInvalidHeapAttributeNumber,
+											attnos);
 }
 
 /* the parts of the condition checked on each row, as SQL (for the error) */
@@ -1759,6 +1950,8 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 		leaf = s->leaves[g];
 		conditional_draw(leaf->conditional, s->rng, leaf->u);
 		fill_row(leaf, leaf->u, 1, values, nulls, false);
+		if (s->nhierarchies > 0)
+			apply_hierarchies(s, values, nulls);
 		if (s->nkeys > 0 && s->keys_checked)
 			apply_keys(s, values, nulls);
 		s->attempts++;

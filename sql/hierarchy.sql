@@ -1,0 +1,94 @@
+-- Hierarchies (src/hierarchy.c): a categorical column with at least 10 kept
+-- values, every one of whose rows share one value (or NULL) of another
+-- column, fixes that column in the synthetic rows: a city its state.
+-- 24 cities of 10 rows each in 4 states; 16 of them have an airport code
+-- (their own), 8 have none (NULL); 12 small towns (2 rows each) are pooled
+-- and come back as made-up names.  x moves with the state, so a copula alone
+-- pairs a city with a state by chance.
+SELECT setseed(0.1875);
+CREATE TABLE places AS
+SELECT 'city' || c AS city, 'S' || (c % 4) AS state,
+       CASE WHEN c < 16 THEN 'A' || chr(65 + c) || 'X' END AS airport,
+       (c % 4) * 10 + sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS x
+FROM generate_series(0, 23) c, generate_series(1, 10) i
+UNION ALL
+SELECT 'town' || c, 'S' || (c % 2), NULL, (c % 2) * 10 + random()
+FROM generate_series(0, 11) c, generate_series(1, 2) i;
+SELECT synth_fit('places');
+-- city fixes state and airport; airport (16 kept values) would fix city and
+-- state too, but a column is fixed by one column only (the one with more
+-- kept values) and city and airport fix each other: city wins
+SELECT h->>'from' AS fixing, h->>'to' AS fixed,
+       (SELECT count(*) FROM jsonb_object_keys(h->'values')) AS kept_values,
+       h->'values'->'city5' AS city5, h->'values'->'city20' AS city20
+FROM synth_model('places') m, jsonb_array_elements(m->'hierarchies') h ORDER BY 2;
+
+-- every synthetic row with a real city has that city's state and airport;
+-- made-up cities (the small towns' 24 rows of 264: 455 of 5,000 expected)
+-- draw theirs as before
+CREATE TABLE places_syn AS SELECT * FROM synth_sample(NULL::places, 5000, seed => 4);
+WITH real AS (SELECT DISTINCT city, state, airport FROM places)
+SELECT count(*) FILTER (WHERE s.city IN (SELECT city FROM real)) > 4300 AS mostly_real_cities,
+       count(*) FILTER (WHERE s.city IN (SELECT city FROM real)
+                        AND NOT EXISTS (SELECT 1 FROM real r WHERE r.city = s.city AND r.state = s.state
+                                        AND r.airport IS NOT DISTINCT FROM s.airport)) AS mismatched,
+       count(*) FILTER (WHERE s.city NOT IN (SELECT city FROM real)) BETWEEN 380 AND 530 AS made_up_cities
+FROM places_syn s;
+-- without the hierarchy (synth.fit_dependence off: columns on their own) a
+-- real city's row has the wrong state about 3 times in 4
+SET synth.fit_dependence = off;
+SELECT synth_fit('places', model => 'places_marginal');
+RESET synth.fit_dependence;
+SELECT synth_model('places_marginal') ? 'hierarchies' AS marginal_has_hierarchies;
+SELECT count(*) FILTER (WHERE s.state <> p.state) > 1000 AS marginal_mismatched
+FROM synth_sample(NULL::places, 5000, model => 'places_marginal', seed => 4) s
+JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
+SELECT synth_drop('places_marginal');
+
+-- a condition on the fixing column keeps the hierarchy: city5's state
+SELECT count(*) AS rows, bool_and(state = 'S1' AND airport = 'AFX') AS city5_fixed
+FROM synth_sample(NULL::places, 200, seed => 5, condition => $$city = 'city5'$$);
+-- a condition on the fixed column turns it off (the condition draws the
+-- state itself): every row satisfies it, whatever city comes with it
+SELECT count(*) AS rows, bool_and(state = 'S2') AS all_s2
+FROM synth_sample(NULL::places, 200, seed => 5, condition => $$state = 'S2'$$);
+
+-- a stored hierarchy is checked like the rest of a model: its last value
+-- (the last 4 bytes of the model) made out of range, or cut, is refused
+INSERT INTO synth_models (name, source, row_count, columns, format_version, model)
+SELECT 'places_damaged', source, row_count, columns, format_version,
+       overlay(model placing '\x7fffffff'::bytea from octet_length(model) - 3 for 4)
+FROM synth_models WHERE name = 'places';
+SELECT count(*) FROM synth_sample(NULL::places, 1, model => 'places_damaged');
+UPDATE synth_models SET model = (SELECT substr(model, 1, octet_length(model) - 1) FROM synth_models WHERE name = 'places')
+WHERE name = 'places_damaged';
+SELECT count(*) FROM synth_sample(NULL::places, 1, model => 'places_damaged');
+SELECT synth_drop('places_damaged');
+
+-- the same within balanced blocks and drawn row by row
+SET synth.balanced_sampling = off;
+SELECT count(*) FILTER (WHERE s.state <> p.state) AS unbalanced_mismatched
+FROM synth_sample(NULL::places, 2000, seed => 6) s
+JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
+RESET synth.balanced_sampling;
+
+-- no hierarchy where one row breaks it (city0 once in another state) ...
+UPDATE places SET state = 'S3' WHERE ctid = (SELECT min(ctid) FROM places WHERE city = 'city0');
+SELECT synth_fit('places');
+SELECT h->>'from' AS fixing, h->>'to' AS fixed
+FROM synth_model('places') m, jsonb_array_elements(m->'hierarchies') h ORDER BY 2;
+-- (nor does airport: city0 has one), nor with fewer than 10 kept values of
+-- the fixing column (9 cities, 9 airports)
+DELETE FROM places WHERE city LIKE 'city%' AND substr(city, 5)::int >= 9;
+SELECT count(DISTINCT city) AS cities FROM places WHERE city LIKE 'city%';
+SELECT synth_fit('places');
+SELECT synth_model('places') ? 'hierarchies' AS has_hierarchies;
+
+-- differential privacy fits learn no hierarchy (they spend their budget on
+-- the column models and the copula)
+SELECT synth_fit('places', model => 'places_dp', epsilon => 5, delta => 1e-6);
+SELECT synth_model('places_dp') ? 'hierarchies' AS dp_has_hierarchies;
+SELECT synth_drop('places_dp');
+
+SELECT synth_drop('places');
+DROP TABLE places, places_syn;
