@@ -1873,6 +1873,24 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 }
 
 /*
+ * The columns the condition names, atoms and checked parts alike (offset
+ * by FirstLowInvalidHeapAttributeNumber, as pull_varattnos() gives them).
+ */
+static Bitmapset *
+condition_columns(const Condition *cond)
+{
+	Bitmapset  *attnos = NULL;
+	ListCell   *lc;
+	int			a;
+
+	for (a = 0; a < cond->natoms; a++)
+		attnos = bms_add_member(attnos, cond->atoms[a].attno + 1 - FirstLowInvalidHeapAttributeNumber);
+	foreach(lc, cond->residual_parts)
+		pull_varattnos((Node *) lfirst(lc), 1, &attnos);
+	return attnos;
+}
+
+/*
  * Does the condition name a key column?  Then each attempt needs its keys
  * before the check; otherwise only the rows that pass take key numbers, so
  * rejected attempts use none up (a text key's strings would grow, an
@@ -1881,15 +1899,9 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 static bool
 condition_names_key(const Sampler *s, const Condition *cond)
 {
-	Bitmapset  *attnos = NULL;
-	ListCell   *lc;
-	int			a,
-				k;
+	Bitmapset  *attnos = condition_columns(cond);
+	int			k;
 
-	for (a = 0; a < cond->natoms; a++)
-		attnos = bms_add_member(attnos, cond->atoms[a].attno + 1 - FirstLowInvalidHeapAttributeNumber);
-	foreach(lc, cond->residual_parts)
-		pull_varattnos((Node *) lfirst(lc), 1, &attnos);
 	for (k = 0; k < s->nkeys; k++)
 		if (bms_is_member(s->key_att[k] + 1 - FirstLowInvalidHeapAttributeNumber, attnos))
 			return true;
@@ -1905,15 +1917,9 @@ condition_names_key(const Sampler *s, const Condition *cond)
 static void
 hierarchies_under_condition(Sampler *s, const Condition *cond)
 {
-	Bitmapset  *attnos = NULL;
-	ListCell   *lc;
-	int			a,
-				h;
+	Bitmapset  *attnos = condition_columns(cond);
+	int			h;
 
-	for (a = 0; a < cond->natoms; a++)
-		attnos = bms_add_member(attnos, cond->atoms[a].attno + 1 - FirstLowInvalidHeapAttributeNumber);
-	foreach(lc, cond->residual_parts)
-		pull_varattnos((Node *) lfirst(lc), 1, &attnos);
 	for (h = 0; h < s->nhierarchies; h++)
 		s->hierarchy_off[h] = bms_is_member(s->hierarchy_to[h] + 1 - FirstLowInvalidHeapAttributeNumber,
 											attnos);
