@@ -490,7 +490,7 @@ conditional_draw(ConditionalSampler *cs, SynthRng *rng, double *u)
 			for (j = 0; j <= i; j++)
 				z += lrow[j] * cs->e[j];
 			p = synth_normal_cdf(z);
-			u[ds->columns[cs->rpos[i]]] = p < 1.0 ? p : 0.9999999999999999;
+			u[ds->columns[cs->rpos[i]]] = p < 1.0 ? p : SYNTH_U_MAX;
 		}
 		for (i = 0; i < cs->ncopies; i++)
 			u[cs->copy_column[i]] = u[cs->copy_of[i]];

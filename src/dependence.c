@@ -1016,6 +1016,6 @@ dependence_draw(const DependenceSampler *ds, SynthRng *rng, double *u, Size stri
 		for (j = 0; j <= k; j++)
 			z += lrow[j] * ds->normals[j];
 		p = synth_normal_cdf(z);
-		u[ds->columns[k] * stride] = p < 1.0 ? p : 0.9999999999999999;
+		u[ds->columns[k] * stride] = p < 1.0 ? p : SYNTH_U_MAX;
 	}
 }

@@ -34,10 +34,10 @@
 
 #include "column_model.h"
 #include "marginal_alignment.h"
+#include "numerics.h"
 
 bool		synth_align_marginals = true;
 
-#define GRID_U_MAX 0.9999999999999999	/* the largest uniform sampling uses */
 #define IPF_MAX_ITERATIONS 200
 #define IPF_TOLERANCE 1e-12
 
@@ -326,7 +326,7 @@ alignment_numeric_grid(const MixtureCdf *mix, const QuantileFunction *own, int i
 	Assert(own->npieces > 0);
 	for (k = 0; k < npoints; k++)
 	{
-		double		u = Min((double) k / intervals, GRID_U_MAX);
+		double		u = Min((double) k / intervals, SYNTH_U_MAX);
 		const QuantilePiece *p;
 		double		start,
 					x,

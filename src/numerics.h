@@ -36,4 +36,7 @@ extern bool synth_spd_inverse(double *a, int n);
 extern double synth_gaussian_mass(double a, double b);
 extern double synth_truncated_gaussian(SynthRng *rng, double a, double b);
 
+/* the largest uniform below 1 (1 - 2^-53): what sampling draws at most */
+#define SYNTH_U_MAX 0.9999999999999999
+
 #endif							/* SYNTH_NUMERICS_H */

@@ -43,7 +43,6 @@
 
 bool		synth_balanced_sampling = true;
 
-#define U_MAX 0.9999999999999999	/* the largest uniform sampling uses */
 
 /*
  * A group's categorical column, balanced across the groups of a block
@@ -412,7 +411,16 @@ sampler_set_rng(Sampler *s, SynthRng *rng)
 		sampler_set_rng(s->groups[g], rng);
 }
 
-static inline Datum numeric_datum_at(const ColumnSampler *cs, double v);
+/* the Datum of a number drawn for numeric column cs */
+static inline Datum
+numeric_datum_at(const ColumnSampler *cs, double v)
+{
+	const ColumnModel *cm = cs->cm;
+
+	if (cm->step > 0.0)
+		v = cm->step_offset + rint((v - cm->step_offset) / cm->step) * cm->step;
+	return numeric_datum(cs->repr, v, cm->decimals, cs->scale, cs->typmod);
+}
 
 /* the value of a numeric column at uniform u */
 static inline Datum
@@ -428,22 +436,11 @@ numeric_value_at(const ColumnSampler *cs, double u)
 
 		if (!(p >= 0.0))
 			p = 0.0;			/* (not a number: a broken map) */
-		v = quantile_sample_guided(cs->target, cs->target_guide, Min(p, U_MAX));
+		v = quantile_sample_guided(cs->target, cs->target_guide, Min(p, SYNTH_U_MAX));
 	}
 	else
 		v = quantile_sample_guided(&cs->cm->quantiles, &cs->guide, u);
 	return numeric_datum_at(cs, v);
-}
-
-/* the Datum of a number drawn for numeric column cs */
-static inline Datum
-numeric_datum_at(const ColumnSampler *cs, double v)
-{
-	const ColumnModel *cm = cs->cm;
-
-	if (cm->step > 0.0)
-		v = cm->step_offset + rint((v - cm->step_offset) / cm->step) * cm->step;
-	return numeric_datum(cs->repr, v, cm->decimals, cs->scale, cs->typmod);
 }
 
 /*
@@ -479,8 +476,12 @@ fill_row(Sampler *s, const double *u_row, Size stride, Datum *values, bool *null
 		{
 			case COLUMN_NUMERIC:
 				if (table_scale && cs->aligned != NULL)
-					values[i] = numeric_datum_at(cs, quantile_sample_guided(cs->target, cs->target_guide,
-																	  Min(u, U_MAX)));
+				{
+					double		v = quantile_sample_guided(cs->target, cs->target_guide,
+														   Min(u, SYNTH_U_MAX));
+
+					values[i] = numeric_datum_at(cs, v);
+				}
 				else
 					values[i] = numeric_value_at(cs, u);
 				break;
@@ -756,7 +757,6 @@ static void hierarchies_under_condition(Sampler *s, const Condition *cond);
  * rows.
  */
 #define BALANCE_BLOCK 4096
-#define BALANCED_U_MAX 0.9999999999999999	/* below 1 whatever the rounding */
 #define BALANCE_BLOCK_BYTES (8 * 1024 * 1024)	/* bound on a block's uniforms */
 
 /*
@@ -855,7 +855,7 @@ balance_dimension(Sampler *top, const int *rows, int m, int dim)
 		double		x = value[order[k]] * m;
 		double		u = (k + (x - floor(x))) / m;
 
-		column[rows[order[k]]] = Min(u, BALANCED_U_MAX);
+		column[rows[order[k]]] = Min(u, SYNTH_U_MAX);
 	}
 }
 
@@ -991,7 +991,7 @@ balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
 
 			if (u >= end)
 				u = nextafter(end, 0.0);
-			column[row] = Min(Max(start, u), BALANCED_U_MAX);
+			column[row] = Min(Max(start, u), SYNTH_U_MAX);
 		}
 	}
 }
@@ -1075,7 +1075,7 @@ fill_block(Sampler *top)
 				g++;
 			lo = g > 0 ? s->group_cum[g - 1] : 0.0;
 			hi = g < s->ngroups - 1 ? s->group_cum[g] : 1.0;
-			u = hi > lo ? Min(BALANCED_U_MAX, Max(0.0, (u - lo) / (hi - lo))) : 0.0;
+			u = hi > lo ? Min(SYNTH_U_MAX, Max(0.0, (u - lo) / (hi - lo))) : 0.0;
 			s = s->groups[g];
 		}
 		top->block_leaf[r] = s;
@@ -1230,8 +1230,8 @@ static double
 bisect(const ColumnSampler *cs, const ConditionAtom *atom, FmgrInfo *op,
 	   bool prefix, MemoryContext scratch)
 {
-	double		yes = prefix ? 0.0 : U_MAX;
-	double		no = prefix ? U_MAX : 0.0;
+	double		yes = prefix ? 0.0 : SYNTH_U_MAX;
+	double		no = prefix ? SYNTH_U_MAX : 0.0;
 	int			i;
 
 	if (!numeric_test(cs, atom, op, yes, scratch))
@@ -1742,7 +1742,7 @@ static bool
 equality_inside_range(const ConditionAtom *atom, const ColumnSampler *cs)
 {
 	Datum		low = numeric_value_at(cs, 0.0);
-	Datum		high = numeric_value_at(cs, U_MAX);
+	Datum		high = numeric_value_at(cs, SYNTH_U_MAX);
 	int			i;
 
 	for (i = 0; i < atom->nconsts; i++)
@@ -1791,14 +1791,14 @@ report_unsupported_atom(Sampler *s, const Condition *cond, int a, TupleDesc desc
 				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
 				 errdetail("The model samples no value of column \"%s\" equal to it: between %s and %s its values fall on the steps the column was recorded with, or spread continuously.",
 						   col, datum_text(att->atttypid, numeric_value_at(cs, 0.0)),
-						   datum_text(att->atttypid, numeric_value_at(cs, U_MAX))),
+						   datum_text(att->atttypid, numeric_value_at(cs, SYNTH_U_MAX))),
 				 errhint("Ask for a range instead, for example \"%s\" BETWEEN two values.", col)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
 			 errdetail("The model's values of column \"%s\" lie between %s and %s.", col,
 					   datum_text(att->atttypid, numeric_value_at(cs, 0.0)),
-					   datum_text(att->atttypid, numeric_value_at(cs, U_MAX)))));
+					   datum_text(att->atttypid, numeric_value_at(cs, SYNTH_U_MAX)))));
 }
 
 /*
