@@ -4,10 +4,12 @@ that keeps synth's privacy rule, to show what that model family scores under
 the rule: a yardstick for tests/bench/ceiling, not part of synth.
 
 Usage: privacy_cart.py SCORER TABLE SEED [--smooth | --keep-rare-text] [--min-group-size N]
-                       [--rows M]
+                       [--rows M] [--out TABLE2]
        (connection from the PG* variables; prints the scorer's report as JSON)
 
-It samples M rows (default: as many as the table has).  Columns are visited in table order (identifier columns, as the scorer defines
+It samples M rows (default: as many as the table has); --out also writes them
+to a new table TABLE2 with TABLE's columns (for the DCR share against a holdout:
+tests/bench/fidelity --cart).  Columns are visited in table order (identifier columns, as the scorer defines
 them, are left out and filled with made-up strings).  The first column is a
 bootstrap of its values; every later one is drawn, for each synthetic row, from
 a donor: a real row in the same leaf of a classification or regression tree
@@ -33,6 +35,19 @@ import psycopg2
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 
+def write_table(like, name, df):
+    """Create table "name" like table "like" and insert the rows of df."""
+    conn = psycopg2.connect('')
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP TABLE IF EXISTS {name}; CREATE TABLE {name} (LIKE {like})')
+        rows = df.astype(object).where(df.notna(), None)
+        values = [[v.item() if hasattr(v, 'item') else v for v in r] for r in rows.itertuples(index=False)]
+        cols = ', '.join(['%s'] * len(df.columns))
+        cur.executemany(f'INSERT INTO {name} VALUES ({cols})', values)
+    conn.close()
+
+
 def main():
     args = sys.argv[1:]
     smooth = '--smooth' in args
@@ -42,6 +57,7 @@ def main():
         min_rows = int(args[args.index('--min-group-size') + 1])
     scorer_path, table, seed = args[0], args[1], int(args[2])
     rows = int(args[args.index('--rows') + 1]) if '--rows' in args else None
+    out_table = args[args.index('--out') + 1] if '--out' in args else None
     spec = importlib.util.spec_from_file_location('quality', scorer_path)
     q = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(q)
@@ -142,6 +158,8 @@ def main():
                 out[c] = pd.to_numeric(pd.Series(text), errors='coerce').round().astype('Int64')
             else:
                 out[c] = pd.to_numeric(pd.Series(text), errors='coerce').astype(float)
+    if out_table:
+        write_table(table, out_table, out[list(real.columns)])
     report = q.score(real, out)
     print(json.dumps({k: report[k] for k in ('quality', 'column_shapes', 'pair_trends')}))
 
