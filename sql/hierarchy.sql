@@ -65,6 +65,19 @@ WHERE name = 'places_damaged';
 SELECT count(*) FROM synth_sample(NULL::places, 1, model => 'places_damaged');
 SELECT synth_drop('places_damaged');
 
+-- the fixer with more kept values wins whichever column comes first: with
+-- airport before city, airport (16 values) fixes state until city (24) does
+CREATE TABLE places_reordered AS SELECT airport, city, state, x FROM places;
+SELECT synth_fit('places_reordered');
+SELECT h->>'from' AS fixing, h->>'to' AS fixed,
+       (SELECT count(*) FROM jsonb_object_keys(h->'values')) AS kept_values
+FROM synth_model('places_reordered') m, jsonb_array_elements(m->'hierarchies') h ORDER BY 2;
+SELECT count(*) FILTER (WHERE s.state <> p.state) AS reordered_mismatched
+FROM synth_sample(NULL::places_reordered, 2000, seed => 7) s
+JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
+SELECT synth_drop('places_reordered');
+DROP TABLE places_reordered;
+
 -- the same within balanced blocks and drawn row by row
 SET synth.balanced_sampling = off;
 SELECT count(*) FILTER (WHERE s.state <> p.state) AS unbalanced_mismatched

@@ -157,6 +157,7 @@ hierarchy_find(SynthModel *model, const TableSample *sample)
 				}
 				pfree(old->value);
 				old->from = a;
+				old->nvalues = nvalues;
 				old->value = value;
 			}
 			else
