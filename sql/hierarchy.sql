@@ -45,6 +45,20 @@ FROM synth_sample(NULL::places, 5000, model => 'places_marginal', seed => 4) s
 JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
 SELECT synth_drop('places_marginal');
 
+-- the same with no groups (one copula, whose order of categories the fit
+-- chooses last: the hierarchy numbers them as stored)
+SET synth.group_depth = 0;
+SELECT synth_fit('places', model => 'places_flat');
+RESET synth.group_depth;
+SELECT h->>'to' AS fixed, h->'values'->'city5' AS city5, h->'values'->'city20' AS city20
+FROM synth_model('places_flat') m, jsonb_array_elements(m->'hierarchies') h ORDER BY 1;
+WITH real AS (SELECT DISTINCT city, state, airport FROM places)
+SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM real r WHERE r.city = s.city AND r.state = s.state
+                                          AND r.airport IS NOT DISTINCT FROM s.airport)) AS flat_mismatched
+FROM synth_sample(NULL::places, 5000, model => 'places_flat', seed => 4) s
+WHERE s.city IN (SELECT city FROM real);
+SELECT synth_drop('places_flat');
+
 -- a condition on the fixing column keeps the hierarchy: city5's state
 SELECT count(*) AS rows, bool_and(state = 'S1' AND airport = 'AFX') AS city5_fixed
 FROM synth_sample(NULL::places, 200, seed => 5, condition => $$city = 'city5'$$);

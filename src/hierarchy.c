@@ -109,7 +109,9 @@ hierarchy_find(SynthModel *model, const TableSample *sample)
 			int			first = UNSEEN;
 			bool		varies = false;
 
-			if (b == a || codes[b] == NULL)
+			/* a column that takes one value only has nothing to fix */
+			if (b == a || codes[b] == NULL ||
+				model->columns[b].ncategories + (model->columns[b].null_frac > 0.0) < 2)
 				continue;
 			CHECK_FOR_INTERRUPTS();
 			value = palloc(sizeof(int) * nvalues);
@@ -123,7 +125,7 @@ hierarchy_find(SynthModel *model, const TableSample *sample)
 				if (k < 0)
 					continue;	/* NULL or a pooled value: fixes nothing */
 				if (codes[b][r] == CODE_RARE)
-					holds = false;	/* (cannot be: its rows would keep it) */
+					holds = false;	/* a pooled value: nothing to fix it to */
 				v = codes[b][r] == CODE_NULL ? HIERARCHY_NULL : codes[b][r];
 				if (value[k] == UNSEEN)
 					value[k] = v;

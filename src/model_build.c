@@ -716,7 +716,6 @@ build_dependence(SynthModel *model, FitColumn *cols, int ncols, TableSample *sam
 
 	memset(timings, 0, sizeof(DependenceTimings));
 	INSTR_TIME_SET_CURRENT(start);
-	hierarchy_find(model, sample);
 	dep = dependence_sample(sample, DEPENDENCE_SAMPLE_ROWS, true);
 	timings->splits += ms_since(start);
 	build_groups(model, NULL, model, cols, ncols, sample, dep, min_group_size, 0, true,
@@ -731,4 +730,11 @@ build_dependence(SynthModel *model, FitColumn *cols, int ncols, TableSample *sam
 		dependence_fit(model, dep);
 		timings->copulas += ms_since(start);
 	}
+
+	/*
+	 * Last: category_order() reorders the table's lists of categories in
+	 * place (its own, and those its groups share), and a hierarchy numbers
+	 * them as they are finally stored.
+	 */
+	hierarchy_find(model, sample);
 }

@@ -667,7 +667,9 @@ read_hierarchies(ModelReader *r, SynthModel *model)
 		if (ch->from < 0 || ch->from >= model->ncolumns || ch->to < 0 ||
 			ch->to >= model->ncolumns || ch->from == ch->to ||
 			model->columns[ch->from].kind != COLUMN_CATEGORICAL ||
-			model->columns[ch->to].kind != COLUMN_CATEGORICAL)
+			model->columns[ch->to].kind != COLUMN_CATEGORICAL ||
+			model->columns[ch->from].is_key || model->columns[ch->to].is_key ||
+			model->epsilon > 0.0)
 			corrupt(r, "A hierarchy of the model names columns it cannot.");
 		if (fixed[ch->to])
 			corrupt(r, "A column of the model is fixed by two hierarchies.");
@@ -684,7 +686,8 @@ read_hierarchies(ModelReader *r, SynthModel *model)
 		{
 			ch->value[k] = get_i32(r);
 			if (ch->value[k] < HIERARCHY_NULL ||
-				ch->value[k] >= model->columns[ch->to].ncategories)
+				ch->value[k] >= model->columns[ch->to].ncategories ||
+				(ch->value[k] == HIERARCHY_NULL && model->columns[ch->to].null_frac <= 0.0))
 				corrupt(r, "A hierarchy of the model fixes a value out of range.");
 		}
 	}

@@ -1509,7 +1509,13 @@ prepare_hierarchies(Sampler *top)
 	top->hierarchy_from = palloc(sizeof(int) * model->nhierarchies);
 	top->hierarchy_to = palloc(sizeof(int) * model->nhierarchies);
 	top->hierarchy_off = palloc0(sizeof(bool) * model->nhierarchies);
-	share_row_categories(top, palloc(sizeof(int) * Max(top->natts, 1)));
+	{
+		int		   *row = palloc(sizeof(int) * Max(top->natts, 1));
+
+		for (h = 0; h < top->natts; h++)
+			row[h] = -1;
+		share_row_categories(top, row);
+	}
 	for (h = 0; h < model->nhierarchies; h++)
 	{
 		int			ends[2];
@@ -1517,6 +1523,8 @@ prepare_hierarchies(Sampler *top)
 
 		ends[0] = top->hierarchy_from[h] = output_column(top, model->hierarchies[h].from);
 		ends[1] = top->hierarchy_to[h] = output_column(top, model->hierarchies[h].to);
+		if (ends[0] < 0 || ends[1] < 0)
+			elog(ERROR, "a column of a hierarchy is not in the row type");
 		for (e = 0; e < 2; e++)
 		{
 			const ColumnModel *table = top->cols[ends[e]].cm;
