@@ -392,11 +392,11 @@ category_share(const ColumnModel *cm, int k)
 
 void
 alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
-					  const double *weight, int nleaves, int **index)
+					  const double *weight, int nleaves,
+					  const int *const *table_category)
 {
 	int			ntable = table->ncategories;
 	int			ncols = ntable + 1; /* the table's categories, then other */
-	LabelIndex *sorted = palloc(sizeof(LabelIndex) * Max(ntable, 1));
 	double	   *target = palloc0(sizeof(double) * ncols);
 	double	   *colsum = palloc(sizeof(double) * ncols);
 	bool	   *present = palloc0(sizeof(bool) * ncols);
@@ -410,12 +410,6 @@ alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
 				j,
 				iter = 0;
 
-	for (k = 0; k < ntable; k++)
-	{
-		sorted[k].label = table->labels[k];
-		sorted[k].index = k;
-	}
-	qsort(sorted, ntable, sizeof(LabelIndex), compare_label_index);
 	for (k = 0; k <= ntable; k++)
 		target[k] = category_share(table, k);
 	/* without made-up strings the last category takes the pooled share */
@@ -431,7 +425,6 @@ alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
 		ColumnModel *cm = leaf[l];
 		int			n;
 
-		index[l] = NULL;
 		if (cm == NULL || weight[l] <= 0.0)
 			continue;
 		n = cm->ncategories;
@@ -439,20 +432,11 @@ alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
 		cell[l] = palloc(sizeof(double) * (n + 1));
 		for (k = 0; k < n; k++)
 		{
-			LabelIndex	key;
-			LabelIndex *found;
-
-			key.label = cm->labels[k];
-			key.index = -1;
-			found = ntable > 0 ? bsearch(&key, sorted, ntable, sizeof(LabelIndex),
-										 compare_label_index) : NULL;
-			col[l][k] = found != NULL ? found->index : -1;
+			col[l][k] = table_category[l][k];
 			cell[l][k] = weight[l] * category_share(cm, k);
 		}
 		col[l][n] = ntable;
 		cell[l][n] = weight[l] * cm->other_prob;
-		index[l] = palloc(sizeof(int) * (n + 1));
-		memcpy(index[l], col[l], sizeof(int) * (n + 1));
 		if (cm->shape == NULL && n > 0)
 		{
 			cell[l][n - 1] += cell[l][n];
@@ -541,7 +525,6 @@ alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
 			cum[n - 1] = Max(n > 1 ? cum[n - 2] : 0.0, 1.0 - cm->other_prob);
 		cm->category_cum = cum;
 	}
-	pfree(sorted);
 	pfree(target);
 	pfree(colsum);
 	pfree(present);

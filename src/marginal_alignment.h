@@ -79,12 +79,12 @@ extern double *alignment_numeric_grid(const MixtureCdf *mix, const QuantileFunct
  * mixed with weights weight[] they give the table's shares of model
  * "table", as far as the categories each group has allow.  A category a
  * group does not have stays absent from it.  A group with nothing to fit
- * (or no finite result) gets its stored shares back.  index[l], for a group of
- * weight > 0, receives where each of its categories is in the table's
- * model (-1: not there; its pooled share, at ncategories, is the table's
- * at table->ncategories).
+ * (or no finite result) gets its stored shares back.  table_category[l],
+ * for a group of weight > 0, says where each of its categories is in the
+ * table's model (-1: not there); its pooled share is the table's.
  */
 extern void alignment_categorical(const ColumnModel *table, ColumnModel **leaf,
-								  const double *weight, int nleaves, int **index);
+								  const double *weight, int nleaves,
+								  const int *const *table_category);
 
 #endif							/* SYNTH_MARGINAL_ALIGNMENT_H */

@@ -52,7 +52,9 @@ bool		synth_balanced_sampling = true;
 typedef struct CategoryBalance
 {
 	const ColumnModel *cm;
-	int		   *table_index;	/* ncategories + 1; -1: not in the table's */
+	const int  *table_category; /* its categories' places in the table's
+								 * model (ColumnSampler's) */
+	int			table_other;	/* the place of its pooled share */
 	int		   *count;			/* ncategories + 1 */
 	ValueIndex *candidates;		/* ncategories + 1 */
 } CategoryBalance;
@@ -69,7 +71,7 @@ typedef struct ColumnSampler
 	const double *aligned;		/* a group's map of u onto the table's */
 	int			aligned_intervals;	/* (its points, less one) */
 	int		   *table_category; /* a category's index in the table's model,
-								 * for a column of a hierarchy (or NULL) */
+								 * where asked for (map_table_categories) */
 	const QuantileFunction *target; /* quantile function, or NULL */
 	const QuantileGuide *target_guide;	/* (marginal_alignment.h) */
 	double		scale;			/* decimals_scale() of the column */
@@ -462,7 +464,7 @@ fill_row(Sampler *s, const double *u_row, Size stride, Datum *values, bool *null
 
 		values[i] = (Datum) 0;
 		nulls[i] = true;
-		if (cs->table_category != NULL)
+		if (s->row_category != NULL && cs->table_category != NULL)
 			s->row_category[i] = -1;
 		if (cm == NULL || cs->kind == COLUMN_EXCLUDED)
 			continue;
@@ -502,7 +504,7 @@ fill_row(Sampler *s, const double *u_row, Size stride, Datum *values, bool *null
 					if (k >= 0)
 					{
 						values[i] = cs->category_values[k];
-						if (cs->table_category != NULL)
+						if (s->row_category != NULL && cs->table_category != NULL)
 							s->row_category[i] = cs->table_category[k];
 					}
 					else
@@ -946,7 +948,7 @@ balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
 		double		end = k < ncat ? cm->category_cum[k] : 1.0;
 		double		expected = Max(end - start, 0.0) * m;
 		double		f = floor(expected);
-		int			t = cb->table_index[k];
+		int			t = k < ncat ? cb->table_category[k] : cb->table_other;
 
 		cb->count[k] = (int) f;
 		floors += (int) f;
@@ -978,7 +980,7 @@ balance_categories(Sampler *top, CategoryBalance *cb, double *residual,
 	{
 		double		start = k > 0 ? cm->category_cum[k - 1] : 0.0;
 		double		end = k < ncat ? cm->category_cum[k] : 1.0;
-		int			t = cb->table_index[k];
+		int			t = k < ncat ? cb->table_category[k] : cb->table_other;
 		int			q;
 
 		if (t >= 0)
@@ -1482,6 +1484,31 @@ map_categories(Sampler *s, int att, const LabelIndex *sorted, int n)
 		map_categories(s->groups[g], att, sorted, n);
 }
 
+/*
+ * Give every sampler of the tree the table's index of its categories of
+ * output column att (the groups keep their own lists), once: the alignment
+ * of groups and the hierarchies both read it.
+ */
+static void
+map_table_categories(Sampler *top, int att)
+{
+	const ColumnModel *table = top->cols[att].cm;
+	LabelIndex *sorted;
+	int			k;
+
+	if (top->cols[att].table_category != NULL)
+		return;
+	sorted = palloc(sizeof(LabelIndex) * Max(table->ncategories, 1));
+	for (k = 0; k < table->ncategories; k++)
+	{
+		sorted[k].label = table->labels[k];
+		sorted[k].index = k;
+	}
+	qsort(sorted, table->ncategories, sizeof(LabelIndex), compare_label_index);
+	map_categories(top, att, sorted, table->ncategories);
+	pfree(sorted);
+}
+
 /* every sampler of the tree records the row's categories in "row" */
 static void
 share_row_categories(Sampler *s, int *row)
@@ -1496,13 +1523,12 @@ share_row_categories(Sampler *s, int *row)
 /*
  * prepare_hierarchies: the output columns of the model's hierarchies, and
  * for each column they involve the table's index of every group's
- * categories (the groups keep their own lists of categories).
+ * categories.
  */
 static void
 prepare_hierarchies(Sampler *top)
 {
 	const SynthModel *model = top->model;
-	bool	   *mapped = palloc0(sizeof(bool) * Max(top->natts, 1));
 	int			h;
 
 	top->nhierarchies = model->nhierarchies;
@@ -1518,34 +1544,16 @@ prepare_hierarchies(Sampler *top)
 	}
 	for (h = 0; h < model->nhierarchies; h++)
 	{
-		int			ends[2];
-		int			e;
+		int			from = output_column(top, model->hierarchies[h].from);
+		int			to = output_column(top, model->hierarchies[h].to);
 
-		ends[0] = top->hierarchy_from[h] = output_column(top, model->hierarchies[h].from);
-		ends[1] = top->hierarchy_to[h] = output_column(top, model->hierarchies[h].to);
-		if (ends[0] < 0 || ends[1] < 0)
+		if (from < 0 || to < 0)
 			elog(ERROR, "a column of a hierarchy is not in the row type");
-		for (e = 0; e < 2; e++)
-		{
-			const ColumnModel *table = top->cols[ends[e]].cm;
-			LabelIndex *sorted;
-			int			k;
-
-			if (mapped[ends[e]])
-				continue;
-			mapped[ends[e]] = true;
-			sorted = palloc(sizeof(LabelIndex) * Max(table->ncategories, 1));
-			for (k = 0; k < table->ncategories; k++)
-			{
-				sorted[k].label = table->labels[k];
-				sorted[k].index = k;
-			}
-			qsort(sorted, table->ncategories, sizeof(LabelIndex), compare_label_index);
-			map_categories(top, ends[e], sorted, table->ncategories);
-			pfree(sorted);
-		}
+		top->hierarchy_from[h] = from;
+		top->hierarchy_to[h] = to;
+		map_table_categories(top, from);
+		map_table_categories(top, to);
 	}
-	pfree(mapped);
 }
 
 /*
@@ -1704,7 +1712,10 @@ align_marginals(Sampler *top)
 				copies[l] = palloc(sizeof(ColumnModel));
 				*copies[l] = *leaves[l]->cols[i].cm;
 			}
-			alignment_categorical(table, copies, weight, n, index);
+			map_table_categories(top, i);
+			for (l = 0; l < n; l++)
+				index[l] = leaves[l]->cols[i].table_category;
+			alignment_categorical(table, copies, weight, n, (const int *const *) index);
 			for (l = 0; l < n; l++)
 				if (copies[l] != NULL)
 				{
@@ -1714,7 +1725,8 @@ align_marginals(Sampler *top)
 
 					leaf->cols[i].cm = copies[l];
 					cb->cm = copies[l];
-					cb->table_index = index[l];
+					cb->table_category = leaf->cols[i].table_category;
+					cb->table_other = table->ncategories;
 					cb->count = palloc(sizeof(int) * nc);
 					cb->candidates = palloc(sizeof(ValueIndex) * nc);
 					if (leaf->category_balance == NULL)
