@@ -25,6 +25,7 @@ OBJS = \
 	src/condition.o \
 	src/marginal_alignment.o \
 	src/sampler.o \
+	src/sampler_cache.o \
 	src/sample.o \
 	src/populate.o \
 	src/populate_workers.o \
@@ -34,7 +35,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 # the install scripts of earlier versions and the upgrade scripts
 DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
 
-REGRESS = setup types fit_sample errors storage statistics dependence alignment hierarchy evaluate conditional populate privacy dp keys access
+REGRESS = setup types fit_sample errors storage statistics dependence alignment hierarchy evaluate conditional populate privacy dp keys access sampler_cache
 REGRESS_OPTS = --inputdir=. --encoding=UTF8 --no-locale
 
 PG_CONFIG ?= pg_config

@@ -849,6 +849,9 @@ nearest_model_name(const char *name)
 	return best;
 }
 
+static StoredModel *model_read(const char *name, const ModelVersion *known,
+							   ModelVersion *version);
+
 /*
  * model_load: read and decode model "name" with the caller's privileges on
  * synth_models.  Errors if there is no such model.  The result is allocated
@@ -856,6 +859,22 @@ nearest_model_name(const char *name)
  */
 StoredModel *
 model_load(const char *name)
+{
+	return model_read(name, NULL, NULL);
+}
+
+StoredModel *
+model_load_changed(const char *name, ModelVersion *version)
+{
+	return model_read(name, version, version);
+}
+
+/*
+ * The model "name" as its row holds it; but NULL (nothing decoded) if the
+ * row is still "known".  The row's version goes to *version (if not NULL).
+ */
+static StoredModel *
+model_read(const char *name, const ModelVersion *known, ModelVersion *version)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	StoredModel *sm;
@@ -867,9 +886,10 @@ model_load(const char *name)
 	HeapTuple	tuple;
 	TupleDesc	desc;
 	bytea	   *blob;
+	ModelVersion row;
 
 	check_model_name(name);
-	query = psprintf("SELECT source, fitted_at, row_count, format_version, model "
+	query = psprintf("SELECT source, fitted_at, row_count, format_version, model, tableoid, xmin, ctid "
 					 "FROM %s WHERE name = $1", model_table());
 	args[0] = CStringGetTextDatum(name);
 
@@ -896,6 +916,18 @@ model_load(const char *name)
 
 	tuple = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
+	row.table = DatumGetObjectId(SPI_getbinval(tuple, desc, 6, &isnull));
+	row.xmin = DatumGetTransactionId(SPI_getbinval(tuple, desc, 7, &isnull));
+	ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(tuple, desc, 8, &isnull)), &row.tid);
+	if (known != NULL && known->table == row.table &&
+		TransactionIdEquals(known->xmin, row.xmin) &&
+		ItemPointerEquals((ItemPointer) &known->tid, &row.tid))
+	{
+		SPI_finish();
+		return NULL;
+	}
+	if (version != NULL)
+		*version = row;
 
 	MemoryContextSwitchTo(caller);
 	sm = palloc0(sizeof(StoredModel));

@@ -35,6 +35,7 @@
 #include "numerics.h"
 #include "sample.h"
 #include "sampler.h"
+#include "sampler_cache.h"
 
 PG_FUNCTION_INFO_V1(synth_sample);
 PG_FUNCTION_INFO_V1(synth_sample_jsonb);
@@ -125,6 +126,38 @@ synth_arg_seed(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
+ * The name of the model rows of relation "relid" are drawn from by default
+ * (the relation's), and in *source the relation's qualified name, which
+ * must be what that model was fitted on (check_model_source()).
+ */
+static char *
+relation_model_name(Oid relid, char **source)
+{
+	char	   *relname = OidIsValid(relid) ? get_rel_name(relid) : NULL;
+
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot tell which model to sample"),
+				 errhint("Name the model with model => 'name'.")));
+	*source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+										 relname);
+	return relname;
+}
+
+/* a model found by its relation's name must have been fitted on it */
+static void
+check_model_source(const StoredModel *sm, const char *source)
+{
+	if (strcmp(sm->source, source) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("synth model \"%s\" was fitted on %s, not on %s",
+						sm->name, sm->source, source),
+				 errhint("Name the model to sample with model => 'name'.")));
+}
+
+/*
  * The stored model that rows of relation "relid" are drawn from: the model
  * named "model_name", or by default (model_name NULL) the model named like
  * the relation, which must then have been fitted on that same relation (not
@@ -138,25 +171,10 @@ synth_model_for_relation(Oid relid, const char *model_name)
 	StoredModel *sm;
 
 	if (model_name == NULL)
-	{
-		char	   *relname = OidIsValid(relid) ? get_rel_name(relid) : NULL;
-
-		if (relname == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot tell which model to sample"),
-					 errhint("Name the model with model => 'name'.")));
-		source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-											relname);
-		model_name = relname;
-	}
+		model_name = relation_model_name(relid, &source);
 	sm = model_load(model_name);
-	if (source != NULL && strcmp(sm->source, source) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("synth model \"%s\" was fitted on %s, not on %s",
-						model_name, sm->source, source),
-				 errhint("Name the model to sample with model => 'name'.")));
+	if (source != NULL)
+		check_model_source(sm, source);
 	return sm;
 }
 
@@ -247,25 +265,40 @@ begin_materialized(FunctionCallInfo fcinfo, TupleDesc desc)
 }
 
 /*
- * Generate the rows into the function's result (as rows of "desc", or as
- * jsonb with a jsonb_desc) and free the call's memory context.
+ * Draw this call's rows with a prepared sampler (sampler_cache.h) into the
+ * function's result: as rows of the sampler's row type, or as jsonb with a
+ * jsonb_desc.  The condition argument is at cond_arg; the numbering of the
+ * rows (for unique keys) comes from the n "total" rows of seed "base_seed"
+ * and the stream arguments at stream_arg, of which this call draws n rows
+ * with "seed".  Gives the sampler back, also on error.
  */
 static void
-return_rows(FunctionCallInfo fcinfo, Sampler *s, int64 n, uint64 seed, Condition *cond,
-			const char *model_name, TupleDesc desc, TupleDesc jsonb_desc,
-			MemoryContext callctx)
+return_rows(FunctionCallInfo fcinfo, CachedSampler *cs, int64 n, uint64 seed, int64 total,
+			uint64 base_seed, int stream_arg, int cond_arg, TupleDesc jsonb_desc)
 {
-	Tuplestorestate *store = begin_materialized(fcinfo, jsonb_desc ? jsonb_desc : desc);
-	MemoryContext old = MemoryContextSwitchTo(callctx);
+	PG_TRY();
+	{
+		Tuplestorestate *store = begin_materialized(fcinfo, jsonb_desc ? jsonb_desc : cs->desc);
+		MemoryContext old = MemoryContextSwitchTo(cs->call_context);
+		Condition  *cond;
 
-	generate_rows(s, n, seed, cond, model_name, store, desc, jsonb_desc);
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(callctx);
+		synth_arg_numbering(fcinfo, stream_arg, cs->sampler, total, base_seed);
+		cond = get_condition(fcinfo, cond_arg, cs->desc);
+		generate_rows(cs->sampler, n, seed, cond, cs->stored->name, store, cs->desc, jsonb_desc);
+		MemoryContextSwitchTo(old);
+	}
+	PG_CATCH();
+	{
+		sampler_cache_release(cs, true);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	sampler_cache_release(cs, false);
 }
 
 /*
- * synth_sample(template anyelement, n bigint, model text, seed bigint)
- *		returns setof anyelement
+ * synth_sample(template anyelement, n bigint, model text, seed bigint,
+ *				stream int, streams int, condition text) returns setof anyelement
  */
 Datum
 synth_sample(PG_FUNCTION_ARGS)
@@ -273,15 +306,11 @@ synth_sample(PG_FUNCTION_ARGS)
 	Oid			typid = get_fn_expr_argtype(fcinfo->flinfo, 0);
 	int64		n = synth_arg_row_count(fcinfo, 1);
 	int64		total = n;
-	char	   *model_name;
 	uint64		seed = synth_arg_seed(fcinfo, 3);
 	uint64		base_seed = seed;
-	TupleDesc	desc;
-	MemoryContext callctx;
-	MemoryContext old;
-	StoredModel *sm;
-	Sampler    *s;
-	Condition  *cond;
+	char	   *model_name;
+	char	   *source = NULL;
+	CachedSampler *cs;
 
 	synth_arg_stream(fcinfo, 4, &n, &seed);
 	if (!OidIsValid(typid) || !type_is_rowtype(typid) || typid == RECORDOID)
@@ -290,24 +319,32 @@ synth_sample(PG_FUNCTION_ARGS)
 				 errmsg("template must be a value of a table's row type"),
 				 errhint("Pass NULL::table_name, for example synth_sample(NULL::patients, 100).")));
 
-	callctx = AllocSetContextCreate(CurrentMemoryContext, "synth sample", ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(callctx);
-	sm = synth_model_for_relation(typeOrDomainTypeRelid(typid),
-								  PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)));
-	model_name = sm->name;
-	desc = lookup_rowtype_tupdesc_copy(typid, -1);
-	s = sampler_prepare(sm->model, desc, model_name);
-	synth_arg_numbering(fcinfo, 4, s, total, base_seed);
-	cond = get_condition(fcinfo, 6, desc);
-	MemoryContextSwitchTo(old);
-
-	return_rows(fcinfo, s, n, seed, cond, model_name, desc, NULL, callctx);
+	if (PG_ARGISNULL(2))
+		model_name = relation_model_name(typeOrDomainTypeRelid(typid), &source);
+	else
+		model_name = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	cs = sampler_cache_acquire(model_name, typid);
+	if (source != NULL)
+	{
+		PG_TRY();
+		{
+			check_model_source(cs->stored, source);
+		}
+		PG_CATCH();
+		{
+			sampler_cache_release(cs, false);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+	return_rows(fcinfo, cs, n, seed, total, base_seed, 4, 6, NULL);
 	return (Datum) 0;
 }
 
 /*
- * synth_sample(model text, n bigint, seed bigint) returns setof jsonb:
- * the form for callers that cannot name a row type.
+ * synth_sample(model text, n bigint, seed bigint, stream int, streams int,
+ *				condition text) returns setof jsonb: the form for callers that
+ * cannot name a row type.
  */
 Datum
 synth_sample_jsonb(PG_FUNCTION_ARGS)
@@ -317,14 +354,8 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 	uint64		seed;
 	int64		total;
 	uint64		base_seed;
-	TupleDesc	desc;
 	TupleDesc	jsonb_desc;
-	MemoryContext callctx;
-	MemoryContext old;
-	StoredModel *sm;
-	Sampler    *s;
-	Condition  *cond;
-	int			i;
+	CachedSampler *cs;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -337,30 +368,9 @@ synth_sample_jsonb(PG_FUNCTION_ARGS)
 	base_seed = seed;
 	synth_arg_stream(fcinfo, 3, &n, &seed);
 
-	callctx = AllocSetContextCreate(CurrentMemoryContext, "synth sample", ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(callctx);
-	sm = model_load(model_name);
-
-	/* a row type made of the model's own columns */
-	desc = CreateTemplateTupleDesc(sm->model->ncolumns);
-	for (i = 0; i < sm->model->ncolumns; i++)
-	{
-		const ColumnModel *cm = &sm->model->columns[i];
-		Oid			coltype;
-		int32		coltypmod;
-
-		typenameTypeIdAndMod(NULL, typeStringToTypeName(cm->type_name), &coltype, &coltypmod);
-		TupleDescInitEntry(desc, (AttrNumber) (i + 1), cm->name, coltype, -1, 0);
-	}
-	desc = BlessTupleDesc(desc);
-	s = sampler_prepare(sm->model, desc, model_name);
-	synth_arg_numbering(fcinfo, 3, s, total, base_seed);
-	cond = get_condition(fcinfo, 5, desc);
-
 	jsonb_desc = CreateTemplateTupleDesc(1);
 	TupleDescInitEntry(jsonb_desc, (AttrNumber) 1, "synth_sample", JSONBOID, -1, 0);
-	MemoryContextSwitchTo(old);
-
-	return_rows(fcinfo, s, n, seed, cond, model_name, desc, jsonb_desc, callctx);
+	cs = sampler_cache_acquire(model_name, InvalidOid);
+	return_rows(fcinfo, cs, n, seed, total, base_seed, 3, 5, jsonb_desc);
 	return (Datum) 0;
 }

@@ -402,6 +402,63 @@ fresh_uuid(Sampler *s)
 	return UUIDPGetDatum(uuid);
 }
 
+/* the per-call state of s and its groups (see sampler_begin_call()) */
+static void
+forget_call(Sampler *s)
+{
+	int			g;
+
+	s->rng = NULL;
+	s->conditional = NULL;
+	for (g = 0; g < s->ngroups; g++)
+		forget_call(s->groups[g]);
+}
+
+void
+sampler_begin_call(Sampler *s)
+{
+	int			h;
+
+	forget_call(s);
+
+	/* a condition (sampler_set_condition()) */
+	s->condition = NULL;
+	s->nleaves = 0;
+	s->leaves = NULL;
+	s->leaf_cum = NULL;
+	s->attempt_ctx = NULL;
+	s->keys_checked = false;
+	s->attempts = 0;
+	s->accepted = 0;
+	for (h = 0; h < s->nhierarchies; h++)
+		s->hierarchy_off[h] = false;
+
+	/* keys (sampler_set_numbering()) */
+	s->key_row = 0;
+
+	/* balanced blocks (sampler_set_rows()) and their scratch */
+	s->rows_left = 0;
+	s->block_max = 0;
+	s->block_stride = 0;
+	s->block_rows = 0;
+	s->block_next = 0;
+	s->udim = 0;
+	s->block_leaf = NULL;
+	s->block_u = NULL;
+	s->block_perm = NULL;
+	s->block_members = NULL;
+	s->block_used = NULL;
+	s->block_done = NULL;
+	s->block_order = NULL;
+	s->block_bucket = NULL;
+	s->block_count = NULL;
+	s->block_value = NULL;
+	s->block_keys = NULL;
+	s->block_ranked = NULL;
+	s->block_keyvals = NULL;
+	s->block_byrank = NULL;
+}
+
 /* the sampler and all its groups' draw from rng */
 void
 sampler_set_rng(Sampler *s, SynthRng *rng)

@@ -23,6 +23,15 @@ extern Sampler *sampler_prepare(const SynthModel *model, TupleDesc desc,
 								const char *model_name);
 
 /*
+ * Start a new call on a sampler prepared before: forget everything the
+ * last call set (generator, condition, balanced blocks, key numbering), as
+ * if it had just been prepared.  The per-call memory it drops lived in the
+ * last call's memory context, which the caller resets.  (A prepared
+ * sampler is reused by sampler_cache.h.)
+ */
+extern void sampler_begin_call(Sampler *s);
+
+/*
  * Unique key columns: this call draws part "stream" of "streams" of "total"
  * rows of the caller's "seed" (before the stream is mixed in); without it,
  * the one stream of an unknown number of rows.
