@@ -415,3 +415,26 @@ SELECT grp->'levels' AS levels,
 FROM synth_model('named_rows') m, jsonb_array_elements(m->'groups') grp ORDER BY 1::text;
 SELECT synth_drop('named_rows');
 DROP TABLE named_rows;
+
+-- A made-up string is never one of the kept values: codes of an upper-case
+-- letter and a digit, A1 and A2 kept (300 rows each), 400 others seen once
+-- each (150 with an x after).  Made-up codes of two characters have 260
+-- possible values, 2 of them kept; of 20,000 rows about 5,000 are such
+-- codes, and by chance about 19 would be A1 and 19 A2, on top of the
+-- model's share (seed 2: 20 and 7).  Drawn again on a hit, none is, and
+-- balanced blocks hold each kept value to within a row a block (5 blocks)
+-- of its share.
+CREATE TABLE short_codes AS
+SELECT CASE WHEN i < 300 THEN 'A1' WHEN i < 600 THEN 'A2'
+            ELSE chr(66 + (i - 600) % 25) || ((i - 600) / 25 % 10)::text || repeat('x', (i - 600) / 250) END AS code
+FROM generate_series(0, 999) i;
+SELECT count(*) AS rows, count(DISTINCT code) AS codes, count(*) FILTER (WHERE length(code) = 2) AS two_characters
+FROM short_codes;
+SELECT synth_fit('short_codes');
+WITH m AS (SELECT d->>'value' AS code, (d->>'p')::float8 AS p
+           FROM synth_model('short_codes') sm, jsonb_array_elements(sm->'columns'->0->'categories') d),
+     s AS (SELECT code, count(*) AS n FROM synth_sample(NULL::short_codes, 20000, seed => 2) GROUP BY code)
+SELECT m.code, abs(s.n - 20000 * m.p) <= 6 AS count_as_modelled
+FROM m JOIN s USING (code) ORDER BY 1;
+SELECT synth_drop('short_codes');
+DROP TABLE short_codes;

@@ -53,6 +53,22 @@ SELECT count(DISTINCT n) >= 20 AS fits_differ,
        abs(avg(n) - 500) < 4 * 28.3 / sqrt(200) AS unbiased
 FROM dp_counts;
 
+-- a numeric's declared precision bounds a private model's range: prices
+-- near the top of numeric(6, 2), whose upper bound was the first power of
+-- two above them (16384), so that rows beyond 9999.99 failed with "numeric
+-- field overflow" (and at times, when the private bound missed the data,
+-- it was 2^40); now the type's largest value is the last candidate
+CREATE TABLE dp_prices (price numeric(6, 2));
+INSERT INTO dp_prices SELECT 9000 + (i % 100) * 9.99 FROM generate_series(1, 2000) i;
+SELECT synth_fit('dp_prices', epsilon => 1);
+SELECT bool_and(coalesce((d->>'from')::float8, (d->>'value')::float8) >= -9999.99 AND
+                coalesce((d->>'to')::float8, (d->>'value')::float8) <= 9999.99) AS bounds_within_type
+FROM jsonb_array_elements(synth_model('dp_prices')->'columns') c, jsonb_array_elements(c->'distribution') d;
+SELECT count(*) AS rows, coalesce(max(abs(price)) <= 9999.99, true) AS within_type
+FROM synth_sample(NULL::dp_prices, 20000, seed => 1);
+SELECT synth_drop('dp_prices');
+DROP TABLE dp_prices;
+
 -- errors
 \set ON_ERROR_STOP 0
 SELECT synth_fit('dp_small', epsilon => 0);

@@ -92,6 +92,27 @@ JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
 SELECT synth_drop('places_reordered');
 DROP TABLE places_reordered;
 
+-- a fixer that would close a chain gives way to the next one: b and c
+-- name each other (b has 14 kept values, c 13: the 14th b has no c), so c
+-- cannot fix b once b fixes c; d (11 values, two in each of b0 to b4, one
+-- in b5, else NULL) then fixes b, and through b c
+CREATE TABLE chain AS
+SELECT 'b' || (i % 14) AS b,
+       CASE WHEN i % 14 < 13 THEN 'c' || (i % 14) END AS c,
+       CASE WHEN i % 14 <= 4 THEN 'd' || ((i % 14) * 2 + (i / 14) % 2)
+            WHEN i % 14 = 5 THEN 'd10' END AS d
+FROM generate_series(0, 699) i;
+SELECT synth_fit('chain', model => 'chain_m');
+SELECT h->>'from' AS fixing, h->>'to' AS fixed,
+       (SELECT count(*) FROM jsonb_object_keys(h->'values')) AS kept_values
+FROM synth_model('chain_m') m, jsonb_array_elements(m->'hierarchies') h ORDER BY 2;
+WITH s AS (SELECT * FROM synth_sample(NULL::chain, 3000, model => 'chain_m', seed => 8))
+SELECT count(*) FILTER (WHERE d IS NOT NULL AND s.b <> (SELECT min(b) FROM chain r WHERE r.d = s.d)) AS d_b_mismatched,
+       count(*) FILTER (WHERE s.c IS DISTINCT FROM (SELECT min(c) FROM chain r WHERE r.b = s.b)) AS b_c_mismatched
+FROM s;
+SELECT synth_drop('chain_m');
+DROP TABLE chain;
+
 -- the same within balanced blocks and drawn row by row
 SET synth.balanced_sampling = off;
 SELECT count(*) FILTER (WHERE s.state <> p.state) AS unbalanced_mismatched

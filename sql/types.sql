@@ -126,3 +126,15 @@ SELECT 1234567::real AS printed_at_zero;
 SELECT synth_fit('reals');
 SELECT DISTINCT x::float8 = 1234567 AS learnt_exactly FROM synth_sample(NULL::reals, 50, seed => 12);
 DROP TABLE reals;
+
+-- a number beyond the template's type is clamped to it, for numeric(p, s)
+-- as for the integers: a model of wide numerics sampled as numeric(4, 1)
+-- gives 999.9 where it would give more (before: "numeric field overflow")
+CREATE TABLE wide_numbers (v numeric);
+INSERT INTO wide_numbers SELECT i * 5.5 FROM generate_series(1, 1000) i;
+SELECT synth_fit('wide_numbers');
+CREATE TABLE narrow_numbers (v numeric(4, 1));
+SELECT count(*) AS rows, max(v) AS largest, count(*) FILTER (WHERE v = 999.9) BETWEEN 780 AND 860 AS clamped_share
+FROM synth_sample(NULL::narrow_numbers, 1000, model => 'wide_numbers', seed => 1);
+SELECT synth_drop('wide_numbers');
+DROP TABLE wide_numbers, narrow_numbers;

@@ -192,6 +192,26 @@ clamp(double v, double lo, double hi)
 	return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/*
+ * The largest magnitude a numeric of type modifier typmod holds
+ * (numeric(p, s): 10^(p - s) - 10^-s; the scale may be negative), or
+ * infinity without one.
+ */
+double
+numeric_type_max(int32 typmod)
+{
+	int32		tm;
+	int			precision;
+	int			scale;
+
+	if (typmod < (int32) VARHDRSZ)
+		return INFINITY;
+	tm = typmod - VARHDRSZ;
+	precision = (tm >> 16) & 0xffff;
+	scale = ((tm & 0x7ff) ^ 1024) - 1024;	/* 11 bits, signed */
+	return pow(10.0, precision - scale) - pow(10.0, -scale);
+}
+
 /* 10^decimals, the scale numeric_datum() rounds floats with; 0: do not round */
 double
 decimals_scale(int decimals)
@@ -214,7 +234,9 @@ round_to(double v, double scale)
  * numeric_datum: the Datum of the column's type for the double v.  Integer
  * types and dates round to the nearest whole value; floats keep the digits
  * of "scale" (decimals_scale(decimals), computed once per column), numeric
- * "decimals" digits.  Only numeric allocates (in the current context).
+ * "decimals" digits.  A value beyond the type's range (for numeric, its
+ * declared precision) is clamped to it.  Only numeric allocates (in the
+ * current context).
  */
 Datum
 numeric_datum(NumericRepr repr, double v, int decimals, double scale, int32 typmod)
@@ -235,6 +257,13 @@ numeric_datum(NumericRepr repr, double v, int decimals, double scale, int32 typm
 			{
 				char		buf[512];
 
+				/* within the declared precision, as integers within their type */
+				if (typmod >= (int32) VARHDRSZ)
+				{
+					double		max = numeric_type_max(typmod);
+
+					v = clamp(v, -max, max);
+				}
 				if (decimals >= 0 && fabs(v) < 1e15)
 					snprintf(buf, sizeof(buf), "%.*f", Min(decimals, 100), v);
 				else

@@ -36,6 +36,7 @@ typedef struct TypeInfo
 extern TypeInfo classify_type(Oid typid);
 extern bool numeric_value(NumericRepr repr, Datum d, double *out, int *decimals);
 extern double decimals_scale(int decimals);
+extern double numeric_type_max(int32 typmod);
 extern Datum numeric_datum(NumericRepr repr, double v, int decimals, double scale,
 						   int32 typmod);
 

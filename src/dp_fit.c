@@ -138,12 +138,14 @@ dp_count(int64 count, double epsilon)
  * that depends only on the type (public): whole numbers from 1 up to the
  * type's limit, days from 1 to 2^17 (359 years either side of 2000),
  * microseconds from one second to 2^53 (285 years), other numbers from
- * 2^-10 to 2^40.  Dates and timestamps beyond those years are clipped to
- * them.  Few candidates keep
- * the exponential mechanism sharp at a small epsilon.
+ * 2^-10 to 2^40, but for a numeric of declared precision only up to what it
+ * holds, its largest value the last candidate (type_max; numeric(8, 2):
+ * 2^19, then 999999.99).  Dates and timestamps beyond those years are
+ * clipped to them.  Few candidates keep the exponential mechanism sharp at
+ * a small epsilon.
  */
 static double *
-bound_candidates(NumericRepr repr, int *n)
+bound_candidates(NumericRepr repr, double type_max, int *n)
 {
 	int			kmin,
 				kmax,
@@ -173,12 +175,19 @@ bound_candidates(NumericRepr repr, int *n)
 			kmin = -10, kmax = 40;
 			break;
 	}
-	c = palloc(sizeof(double) * (2 * (kmax - kmin + 1) + 1));
+	/* not beyond what the declared type holds (a public fact, not data) */
+	while (kmax > kmin && ldexp(1.0, kmax) > type_max)
+		kmax--;
+	c = palloc(sizeof(double) * (2 * (kmax - kmin + 2) + 1));
+	if (ldexp(1.0, kmax) < type_max && isfinite(type_max))
+		c[i++] = -type_max;
 	for (k = kmax; k >= kmin; k--)
 		c[i++] = -ldexp(1.0, k);
 	c[i++] = 0.0;
 	for (k = kmin; k <= kmax; k++)
 		c[i++] = ldexp(1.0, k);
+	if (ldexp(1.0, kmax) < type_max && isfinite(type_max))
+		c[i++] = type_max;
 	*n = i;
 	return c;
 }
@@ -231,11 +240,11 @@ above_threshold(const double *queries, int n, double threshold, double epsilon)
  * bound.
  */
 static void
-dp_bounds(NumericRepr repr, const double *sorted, int n, double m, double epsilon,
-		  double *lo, double *hi)
+dp_bounds(NumericRepr repr, double type_max, const double *sorted, int n, double m,
+		  double epsilon, double *lo, double *hi)
 {
 	int			ncand;
-	double	   *cand = bound_candidates(repr, &ncand);
+	double	   *cand = bound_candidates(repr, type_max, &ncand);
 	int			zero = ncand / 2;	/* the candidates are symmetric around 0 */
 	int			nside = ncand - zero;	/* 0 and one sign's candidates */
 	double	   *q = palloc(sizeof(double) * nside);
@@ -291,7 +300,9 @@ dp_fit_numeric(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int
 	qsort(values, nv, sizeof(double), compare_doubles);
 
 	/* an eighth for the values' count, an eighth for each bound */
-	dp_bounds(fc->type.repr, values, nv, dp_count(nv, epsilon / 8), epsilon / 8, &lo, &hi);
+	dp_bounds(fc->type.repr,
+			  fc->type.repr == REPR_NUMERIC ? numeric_type_max(fc->typmod) : INFINITY,
+			  values, nv, dp_count(nv, epsilon / 8), epsilon / 8, &lo, &hi);
 	if (hi < lo)
 	{
 		double		swap = lo;

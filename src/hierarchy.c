@@ -18,11 +18,13 @@
  * kept value of "from" share one value of "to", a value the model keeps
  * anyway; no value is stored that the column models do not hold.
  *
- * A column is fixed by one column at most (the one with the most kept
- * values), and no chain of them closes on itself: of two columns that fix
- * each other (a one-to-one naming) only the one with more kept values, or
- * the first, fixes the other.  They are stored in the order to apply them,
- * a column that fixes another only after it is itself fixed.
+ * A column is fixed by one column at most, and no chain of them closes on
+ * itself (of two columns that fix each other, a one-to-one naming, only
+ * one may fix the other).  Every pair that holds is a candidate; they are
+ * taken in order of the fixing column's kept values (most first, then
+ * column order), each unless its column is fixed already or it would
+ * close a chain.  They are stored in the order to apply them, a column
+ * that fixes another only after it is itself fixed.
  *
  *-------------------------------------------------------------------------
  */
@@ -65,12 +67,41 @@ chain_depth(const ColumnHierarchy *found, const int *fixed_by, int ncolumns, int
 	return depth;
 }
 
+/* candidates in the order to take them: most kept values first */
+static int
+compare_candidates(const void *x, const void *y)
+{
+	const ColumnHierarchy *a = (const ColumnHierarchy *) x;
+	const ColumnHierarchy *b = (const ColumnHierarchy *) y;
+
+	if (a->nvalues != b->nvalues)
+		return a->nvalues > b->nvalues ? -1 : 1;
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	return (a->to > b->to) - (a->to < b->to);
+}
+
+/* hierarchies in order of their columns */
+static int
+compare_columns(const void *x, const void *y)
+{
+	const ColumnHierarchy *a = (const ColumnHierarchy *) x;
+	const ColumnHierarchy *b = (const ColumnHierarchy *) y;
+
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	return (a->to > b->to) - (a->to < b->to);
+}
+
 void
 hierarchy_find(SynthModel *model, const TableSample *sample)
 {
 	int			ncolumns = model->ncolumns;
 	int			n = sample->nrows;
 	int		  **codes = palloc0(sizeof(int *) * Max(ncolumns, 1));
+	int			maxcandidates = Max(ncolumns, 1);
+	ColumnHierarchy *candidates = palloc(sizeof(ColumnHierarchy) * maxcandidates);
+	int			ncandidates = 0;
 	ColumnHierarchy *found = palloc0(sizeof(ColumnHierarchy) * Max(ncolumns, 1));
 	int		   *fixed_by = palloc(sizeof(int) * Max(ncolumns, 1));
 	int		   *order;
@@ -147,57 +178,42 @@ hierarchy_find(SynthModel *model, const TableSample *sample)
 				continue;
 			}
 
-			/* one fixer per column: the one with the most kept values */
-			if (fixed_by[b] >= 0)
+			if (ncandidates == maxcandidates)
 			{
-				ColumnHierarchy *old = &found[fixed_by[b]];
-
-				if (model->columns[old->from].ncategories >= nvalues)
-				{
-					pfree(value);
-					continue;
-				}
-				pfree(old->value);
-				old->from = a;
-				old->nvalues = nvalues;
-				old->value = value;
+				maxcandidates *= 2;
+				candidates = repalloc(candidates, sizeof(ColumnHierarchy) * maxcandidates);
 			}
-			else
-			{
-				found[nfound].from = a;
-				found[nfound].to = b;
-				found[nfound].nvalues = nvalues;
-				found[nfound].value = value;
-				fixed_by[b] = nfound++;
-			}
+			candidates[ncandidates].from = a;
+			candidates[ncandidates].to = b;
+			candidates[ncandidates].nvalues = nvalues;
+			candidates[ncandidates].value = value;
+			ncandidates++;
 		}
 	}
 
-	/*
-	 * No chain may close on itself: of the hierarchies in a cycle the one
-	 * whose fixing column has the fewest kept values (the latest column of
-	 * those) goes.
-	 */
-	for (;;)
+	/* one fixer per column, no chain closing on itself */
+	if (ncandidates > 1)
+		qsort(candidates, ncandidates, sizeof(ColumnHierarchy), compare_candidates);
+	for (i = 0; i < ncandidates; i++)
 	{
-		int			drop = -1;
+		ColumnHierarchy *c = &candidates[i];
 
-		for (i = 0; i < nfound; i++)
+		if (fixed_by[c->to] >= 0 ||
+			chain_reaches(found, fixed_by, ncolumns, c->from, c->to))
 		{
-			if (found[i].from < 0 ||
-				!chain_reaches(found, fixed_by, ncolumns, found[i].from, found[i].to))
-				continue;
-			if (drop < 0 ||
-				model->columns[found[i].from].ncategories < model->columns[found[drop].from].ncategories ||
-				(model->columns[found[i].from].ncategories == model->columns[found[drop].from].ncategories &&
-				 found[i].from > found[drop].from))
-				drop = i;
+			pfree(c->value);
+			continue;
 		}
-		if (drop < 0)
-			break;
-		fixed_by[found[drop].to] = -1;
-		found[drop].from = -1;	/* gone */
+		found[nfound] = *c;
+		fixed_by[c->to] = nfound++;
 	}
+	pfree(candidates);
+
+	/* back in column order (the order of the listing among equals) */
+	if (nfound > 1)
+		qsort(found, nfound, sizeof(ColumnHierarchy), compare_columns);
+	for (i = 0; i < nfound; i++)
+		fixed_by[found[i].to] = i;
 
 	/* in the order to apply them: fewer hierarchies above first */
 	order = palloc(sizeof(int) * Max(nfound, 1));

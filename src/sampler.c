@@ -81,6 +81,8 @@ typedef struct ColumnSampler
 	FmgrInfo	input;			/* otherwise made with the type's input */
 	Oid			ioparam;
 	int			fresh_maxlen;
+	const LabelIndex *kept_labels;	/* the table's kept values, by label: */
+	int			nkept_labels;	/* what a made-up string must not be */
 } ColumnSampler;
 
 struct Sampler
@@ -181,6 +183,8 @@ struct Sampler
 static Sampler *prepare_model(const SynthModel *model, TupleDesc desc,
 							  const char *model_name);
 static void align_marginals(Sampler *top);
+static void share_kept_labels(Sampler *top, int att);
+static bool makes_up_strings(const Sampler *s, int att);
 static void prepare_hierarchies(Sampler *top);
 static void apply_hierarchies(Sampler *top, Datum *values, bool *nulls);
 static void balance_numbers(Sampler *top, int b, int c);
@@ -197,12 +201,67 @@ Sampler *
 sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 {
 	Sampler    *s = prepare_model(model, desc, model_name);
+	int			att;
 
+	for (att = 0; att < s->natts; att++)
+		share_kept_labels(s, att);
 	if (synth_align_marginals && model->ngroups > 0)
 		align_marginals(s);
 	if (model->nhierarchies > 0)
 		prepare_hierarchies(s);
 	return s;
+}
+
+/* every sampler of the tree: the table's kept values of output column att */
+static void
+set_kept_labels(Sampler *s, int att, const LabelIndex *sorted, int n)
+{
+	int			g;
+
+	s->cols[att].kept_labels = sorted;
+	s->cols[att].nkept_labels = n;
+	for (g = 0; g < s->ngroups; g++)
+		set_kept_labels(s->groups[g], att, sorted, n);
+}
+
+/*
+ * Where output column att makes up strings (in any model of the tree), the
+ * table's kept values of it, sorted, for fresh_string(): a group keeps a
+ * value only if the table does (it has fewer rows), so these are all.
+ */
+static void
+share_kept_labels(Sampler *top, int att)
+{
+	const ColumnModel *table = top->cols[att].cm;
+	LabelIndex *sorted;
+	int			k;
+
+	if (table == NULL || table->kind != COLUMN_CATEGORICAL || table->ncategories == 0 ||
+		!makes_up_strings(top, att))
+		return;
+	sorted = palloc(sizeof(LabelIndex) * table->ncategories);
+	for (k = 0; k < table->ncategories; k++)
+	{
+		sorted[k].label = table->labels[k];
+		sorted[k].index = k;
+	}
+	qsort(sorted, table->ncategories, sizeof(LabelIndex), compare_label_index);
+	set_kept_labels(top, att, sorted, table->ncategories);
+}
+
+/* does any model of the tree make up strings for output column att? */
+static bool
+makes_up_strings(const Sampler *s, int att)
+{
+	int			g;
+
+	if (s->cols[att].cm != NULL && s->cols[att].cm->kind == COLUMN_CATEGORICAL &&
+		s->cols[att].cm->shape != NULL)
+		return true;
+	for (g = 0; g < s->ngroups; g++)
+		if (makes_up_strings(s->groups[g], att))
+			return true;
+	return false;
 }
 
 /* sampler_prepare() of one model of the tree: it and its groups */
@@ -375,10 +434,33 @@ prepare_model(const SynthModel *model, TupleDesc desc, const char *model_name)
 	return s;
 }
 
+/*
+ * A made-up string for column cs, u picking its length.  It is drawn again
+ * (up to FRESH_STRING_ATTEMPTS times in all) while it is one of the
+ * table's kept values: a made-up value stands for the rare ones, and one
+ * that chanced on a kept value would add to that value's share, and pair
+ * with other columns as no row of it does (hierarchies fix nothing for it).
+ */
+#define FRESH_STRING_ATTEMPTS 8
+
 static Datum
 fresh_string(Sampler *s, ColumnSampler *cs, double u)
 {
-	int			len = string_shape_generate(cs->cm->shape, s->rng, u, s->strbuf, cs->fresh_maxlen);
+	int			len = 0;
+	int			attempt;
+
+	for (attempt = 0; attempt < FRESH_STRING_ATTEMPTS; attempt++)
+	{
+		LabelIndex	key;
+
+		len = string_shape_generate(cs->cm->shape, s->rng, u, s->strbuf, cs->fresh_maxlen);
+		key.label = s->strbuf;
+		key.index = -1;
+		if (cs->nkept_labels == 0 ||
+			bsearch(&key, cs->kept_labels, cs->nkept_labels, sizeof(LabelIndex),
+					compare_label_index) == NULL)
+			break;
+	}
 
 	if (cs->fresh_is_text)
 		return PointerGetDatum(cstring_to_text_with_len(s->strbuf, len));
