@@ -68,6 +68,16 @@ SELECT count(*) AS rows, coalesce(max(abs(price)) <= 9999.99, true) AS within_ty
 FROM synth_sample(NULL::dp_prices, 20000, seed => 1);
 SELECT synth_drop('dp_prices');
 DROP TABLE dp_prices;
+-- a negative scale (numeric(5, -2): whole hundreds) is no scale of -2 or
+-- 2046 decimals (before: the private fit stored 2046 and could not be read)
+CREATE TABLE dp_hundreds (v numeric(5, -2));
+INSERT INTO dp_hundreds SELECT i * 100 FROM generate_series(1, 2000) i;
+SELECT synth_fit('dp_hundreds', epsilon => 5);
+SELECT c->>'decimals' AS decimals FROM jsonb_array_elements(synth_model('dp_hundreds')->'columns') c;
+SELECT count(*) AS rows, bool_and(v % 100 = 0) AS whole_hundreds
+FROM synth_sample(NULL::dp_hundreds, 1000, seed => 1);
+SELECT synth_drop('dp_hundreds');
+DROP TABLE dp_hundreds;
 
 -- errors
 \set ON_ERROR_STOP 0

@@ -136,5 +136,19 @@ SELECT synth_fit('wide_numbers');
 CREATE TABLE narrow_numbers (v numeric(4, 1));
 SELECT count(*) AS rows, max(v) AS largest, count(*) FILTER (WHERE v = 999.9) BETWEEN 780 AND 860 AS clamped_share
 FROM synth_sample(NULL::narrow_numbers, 1000, model => 'wide_numbers', seed => 1);
-SELECT synth_drop('wide_numbers');
-DROP TABLE wide_numbers, narrow_numbers;
+-- also where the model's own rounding would carry past it (whole numbers:
+-- 999.7 rounds to 1000), and where a double cannot hold the largest value
+-- (numeric(18, 2): 9999999999999999.99)
+CREATE TABLE whole_numbers (v numeric);
+INSERT INTO whole_numbers SELECT i * 3 FROM generate_series(1, 1000) i;
+SELECT synth_fit('whole_numbers');
+SELECT count(*) AS rows, max(v) AS largest
+FROM synth_sample(NULL::narrow_numbers, 1000, model => 'whole_numbers', seed => 1);
+CREATE TABLE huge_numbers (v numeric);
+INSERT INTO huge_numbers SELECT i * 1e15 FROM generate_series(1, 1000) i;
+SELECT synth_fit('huge_numbers');
+CREATE TABLE wide18_numbers (v numeric(18, 2));
+SELECT count(*) AS rows, max(v) AS largest
+FROM synth_sample(NULL::wide18_numbers, 1000, model => 'huge_numbers', seed => 1);
+SELECT synth_drop('wide_numbers'), synth_drop('whole_numbers'), synth_drop('huge_numbers');
+DROP TABLE wide_numbers, narrow_numbers, whole_numbers, huge_numbers, wide18_numbers;

@@ -18,6 +18,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/shortest_dec.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/lsyscache.h"
@@ -200,16 +201,64 @@ clamp(double v, double lo, double hi)
 double
 numeric_type_max(int32 typmod)
 {
-	int32		tm;
 	int			precision;
 	int			scale;
 
-	if (typmod < (int32) VARHDRSZ)
+	if (!numeric_typmod_decode(typmod, &precision, &scale))
 		return INFINITY;
-	tm = typmod - VARHDRSZ;
-	precision = (tm >> 16) & 0xffff;
-	scale = ((tm & 0x7ff) ^ 1024) - 1024;	/* 11 bits, signed */
 	return pow(10.0, precision - scale) - pow(10.0, -scale);
+}
+
+/* the precision and scale of a numeric type modifier; false if none */
+bool
+numeric_typmod_decode(int32 typmod, int *precision, int *scale)
+{
+	int32		tm;
+
+	if (typmod < (int32) VARHDRSZ)
+		return false;
+	tm = typmod - VARHDRSZ;
+	*precision = (tm >> 16) & 0xffff;
+	*scale = ((tm & 0x7ff) ^ 1024) - 1024;	/* 11 bits, signed (PG 15) */
+	return true;
+}
+
+/*
+ * The largest value of numeric(precision, scale) as text, signed: its
+ * precision's nines, the decimal point "scale" digits from the right
+ * (zeros where that is left of them, or right of them for a negative
+ * scale).
+ */
+static void
+numeric_type_max_text(int precision, int scale, bool negative, char *buf, Size size)
+{
+	StringInfoData out;
+	int			i;
+
+	initStringInfo(&out);
+	if (negative)
+		appendStringInfoChar(&out, '-');
+	if (scale <= 0)
+	{
+		for (i = 0; i < precision; i++)
+			appendStringInfoChar(&out, '9');
+		for (i = 0; i < -scale; i++)
+			appendStringInfoChar(&out, '0');
+	}
+	else
+	{
+		if (precision <= scale)
+			appendStringInfoChar(&out, '0');
+		for (i = 0; i < precision - scale; i++)
+			appendStringInfoChar(&out, '9');
+		appendStringInfoChar(&out, '.');
+		for (i = 0; i < scale - precision; i++)
+			appendStringInfoChar(&out, '0');
+		for (i = 0; i < Min(precision, scale); i++)
+			appendStringInfoChar(&out, '9');
+	}
+	strlcpy(buf, out.data, size);
+	pfree(out.data);
 }
 
 /* 10^decimals, the scale numeric_datum() rounds floats with; 0: do not round */
@@ -257,12 +306,31 @@ numeric_datum(NumericRepr repr, double v, int decimals, double scale, int32 typm
 			{
 				char		buf[512];
 
-				/* within the declared precision, as integers within their type */
-				if (typmod >= (int32) VARHDRSZ)
-				{
-					double		max = numeric_type_max(typmod);
+				int			precision;
+				int			scale;
 
-					v = clamp(v, -max, max);
+				/*
+				 * Within the declared precision, as integers within their
+				 * type: a value that would round beyond it (at the model's
+				 * decimals, or at the type's scale) is the type's largest,
+				 * written out (a double cannot hold 10^16 - 0.01).
+				 */
+				if (numeric_typmod_decode(typmod, &precision, &scale))
+				{
+					double		max = pow(10.0, precision - scale) - pow(10.0, -scale);
+					double		r = v;
+
+					if (decimals >= 0 && decimals <= 15)
+						r = rint(v * pow(10.0, decimals)) / pow(10.0, decimals);
+					if (scale <= 15)
+						r = rint(r * pow(10.0, scale)) / pow(10.0, scale);
+					if (fabs(r) >= max)
+					{
+						numeric_type_max_text(precision, scale, v < 0, buf, sizeof(buf));
+						return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(typmod));
+					}
 				}
 				if (decimals >= 0 && fabs(v) < 1e15)
 					snprintf(buf, sizeof(buf), "%.*f", Min(decimals, 100), v);

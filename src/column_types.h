@@ -37,6 +37,7 @@ extern TypeInfo classify_type(Oid typid);
 extern bool numeric_value(NumericRepr repr, Datum d, double *out, int *decimals);
 extern double decimals_scale(int decimals);
 extern double numeric_type_max(int32 typmod);
+extern bool numeric_typmod_decode(int32 typmod, int *precision, int *scale);
 extern Datum numeric_datum(NumericRepr repr, double v, int decimals, double scale,
 						   int32 typmod);
 

@@ -151,6 +151,7 @@ bound_candidates(NumericRepr repr, double type_max, int *n)
 				kmax,
 				k,
 				i = 0;
+	bool		capped = false;
 	double	   *c;
 
 	switch (repr)
@@ -175,18 +176,24 @@ bound_candidates(NumericRepr repr, double type_max, int *n)
 			kmin = -10, kmax = 40;
 			break;
 	}
-	/* not beyond what the declared type holds (a public fact, not data) */
-	while (kmax > kmin && ldexp(1.0, kmax) > type_max)
+	/*
+	 * Not beyond what the declared type holds (a public fact, not data):
+	 * the powers of two it holds, then its largest value.
+	 */
+	while (kmax >= kmin && ldexp(1.0, kmax) > type_max)
+	{
 		kmax--;
-	c = palloc(sizeof(double) * (2 * (kmax - kmin + 2) + 1));
-	if (ldexp(1.0, kmax) < type_max && isfinite(type_max))
+		capped = true;
+	}
+	c = palloc(sizeof(double) * (2 * (Max(kmax - kmin + 1, 0) + 1) + 1));
+	if (capped)
 		c[i++] = -type_max;
 	for (k = kmax; k >= kmin; k--)
 		c[i++] = -ldexp(1.0, k);
 	c[i++] = 0.0;
 	for (k = kmin; k <= kmax; k++)
 		c[i++] = ldexp(1.0, k);
-	if (ldexp(1.0, kmax) < type_max && isfinite(type_max))
+	if (capped)
 		c[i++] = type_max;
 	*n = i;
 	return c;
@@ -269,8 +276,11 @@ dp_bounds(NumericRepr repr, double type_max, const double *sorted, int n, double
 static int
 declared_decimals(const FitColumn *fc)
 {
-	if (fc->type.repr == REPR_NUMERIC && fc->typmod >= (int32) VARHDRSZ)
-		return ((fc->typmod - VARHDRSZ) & 0xffff);
+	int			precision;
+	int			scale;
+
+	if (fc->type.repr == REPR_NUMERIC && numeric_typmod_decode(fc->typmod, &precision, &scale))
+		return Max(scale, 0);	/* numeric(5, -2): whole hundreds, which the type rounds to */
 	return -1;
 }
 

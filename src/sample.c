@@ -276,6 +276,8 @@ static void
 return_rows(FunctionCallInfo fcinfo, CachedSampler *cs, int64 n, uint64 seed, int64 total,
 			uint64 base_seed, int stream_arg, int cond_arg, TupleDesc jsonb_desc)
 {
+	MemoryContext caller = CurrentMemoryContext;
+
 	PG_TRY();
 	{
 		Tuplestorestate *store = begin_materialized(fcinfo, jsonb_desc ? jsonb_desc : cs->desc);
@@ -289,11 +291,13 @@ return_rows(FunctionCallInfo fcinfo, CachedSampler *cs, int64 n, uint64 seed, in
 	}
 	PG_CATCH();
 	{
-		sampler_cache_release(cs, true);
+		/* out of the call's context before the release frees it */
+		MemoryContextSwitchTo(caller);
+		sampler_cache_release(cs);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	sampler_cache_release(cs, false);
+	sampler_cache_release(cs);
 }
 
 /*
@@ -332,7 +336,7 @@ synth_sample(PG_FUNCTION_ARGS)
 		}
 		PG_CATCH();
 		{
-			sampler_cache_release(cs, false);
+			sampler_cache_release(cs);
 			PG_RE_THROW();
 		}
 		PG_END_TRY();

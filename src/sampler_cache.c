@@ -3,31 +3,41 @@
  * sampler_cache.c
  *	  Prepared samplers kept between calls of a backend.
  *
- * At most SAMPLER_CACHE_ENTRIES samplers of at most SAMPLER_CACHE_BYTES
+ * At most SAMPLER_CACHE_ENTRIES samplers of at most synth.sampler_cache_mb
  * together are kept, each in a memory context of its own under
  * TopMemoryContext, the least recently used one going first.  An entry is
  * found by model name, row type (with the type cache's identifier of its
- * current definition, so an ALTER TABLE makes another) and the setting
- * that shapes the prepared sampler (synth.align_marginals); it is used
- * only if the model's stored row is still the one it was made from
- * (model_load_changed()).  An entry is lent to one call at a time: a call
- * made while another uses it (a condition that samples again, say)
- * prepares a sampler of its own.  A call that fails drops its entry.
+ * current definition, so an ALTER TABLE makes another), search_path (which
+ * names the types the model's columns are checked against) and the
+ * setting that shapes the prepared sampler (synth.align_marginals).  It is
+ * used only if the model's stored row is still the one it was made from
+ * (model_load_changed()), and no type, enum label or relation of its row
+ * type has changed since (invalidation callbacks; any change of a type or
+ * an enum drops every entry: they are rare).  An entry is lent to one call
+ * at a time: a call made while another uses it (a condition that samples
+ * again, say) prepares a sampler of its own.  A call that fails gives its
+ * entry back like one that succeeds: each call starts from
+ * sampler_begin_call().
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "funcapi.h"
 #include "parser/parse_type.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/typcache.h"
 
 #include "marginal_alignment.h"
 #include "sampler_cache.h"
 
 #define SAMPLER_CACHE_ENTRIES 4
-#define SAMPLER_CACHE_BYTES ((Size) 64 * 1024 * 1024)
+
+int			synth_sampler_cache_mb = 64;
 
 typedef struct CacheEntry
 {
@@ -36,16 +46,20 @@ typedef struct CacheEntry
 	char	   *name;
 	ModelVersion version;
 	Oid			typid;
+	Oid			typrelid;		/* typid's relation (InvalidOid: jsonb form) */
 	uint64		tupdesc_id;		/* typcache's identifier of typid's columns */
+	char	   *search_path;
 	bool		aligned;		/* synth.align_marginals when prepared */
 	bool		kept;			/* in entries[] (else freed on release) */
 	bool		in_use;
+	bool		stale;			/* a type or relation it used has changed */
 	uint64		last_used;
 } CacheEntry;
 
 static CacheEntry *entries[SAMPLER_CACHE_ENTRIES];
 static MemoryContext cache_context = NULL;
 static uint64 use_clock = 0;
+static bool callbacks_registered = false;
 
 /* the identifier of typid's current columns, or 0 if it has none */
 static uint64
@@ -78,11 +92,48 @@ model_row_type(const SynthModel *model)
 	return BlessTupleDesc(desc);
 }
 
+/*
+ * Invalidation: a changed type or enum label (the samplers hold their
+ * Datums and checked their names), or a changed relation of a row type.
+ * Entries in use are only marked: they go when given back.
+ */
+static void
+type_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	int			i;
+
+	for (i = 0; i < SAMPLER_CACHE_ENTRIES; i++)
+		if (entries[i] != NULL)
+			entries[i]->stale = true;
+}
+
+static void
+relation_changed(Datum arg, Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < SAMPLER_CACHE_ENTRIES; i++)
+		if (entries[i] != NULL &&
+			(!OidIsValid(relid) || entries[i]->typrelid == relid))
+			entries[i]->stale = true;
+}
+
 static void
 drop_entry(int i)
 {
 	MemoryContextDelete(entries[i]->context);
 	entries[i] = NULL;
+}
+
+/* drop the entries no call uses that are stale */
+static void
+drop_stale(void)
+{
+	int			i;
+
+	for (i = 0; i < SAMPLER_CACHE_ENTRIES; i++)
+		if (entries[i] != NULL && entries[i]->stale && !entries[i]->in_use)
+			drop_entry(i);
 }
 
 /* memory of the kept entries */
@@ -96,6 +147,12 @@ kept_bytes(void)
 		if (entries[i] != NULL)
 			total += MemoryContextMemAllocated(entries[i]->context, true);
 	return total;
+}
+
+static Size
+cache_limit(void)
+{
+	return (Size) synth_sampler_cache_mb * 1024 * 1024;
 }
 
 /* the least recently used entry no call is using, other than "keep"; -1 if none */
@@ -119,7 +176,7 @@ keep_entry(CacheEntry *e)
 	int			slot = -1;
 	int			i;
 
-	if (MemoryContextMemAllocated(e->context, true) > SAMPLER_CACHE_BYTES)
+	if (MemoryContextMemAllocated(e->context, true) > cache_limit())
 		return;
 	for (i = 0; i < SAMPLER_CACHE_ENTRIES && slot < 0; i++)
 		if (entries[i] == NULL)
@@ -134,10 +191,17 @@ keep_entry(CacheEntry *e)
 	if (cache_context == NULL)
 		cache_context = AllocSetContextCreate(TopMemoryContext, "synth sampler cache",
 											  ALLOCSET_SMALL_SIZES);
+	if (!callbacks_registered)
+	{
+		CacheRegisterSyscacheCallback(TYPEOID, type_changed, (Datum) 0);
+		CacheRegisterSyscacheCallback(ENUMOID, type_changed, (Datum) 0);
+		CacheRegisterRelcacheCallback(relation_changed, (Datum) 0);
+		callbacks_registered = true;
+	}
 	MemoryContextSetParent(e->context, cache_context);
 	entries[slot] = e;
 	e->kept = true;
-	while (kept_bytes() > SAMPLER_CACHE_BYTES && (i = eviction_candidate(e)) >= 0)
+	while (kept_bytes() > cache_limit() && (i = eviction_candidate(e)) >= 0)
 		drop_entry(i);
 }
 
@@ -147,33 +211,60 @@ sampler_cache_acquire(const char *model_name, Oid typid)
 	uint64		tupdesc_id = row_type_identifier(typid);
 	CacheEntry *found = NULL;
 	ModelVersion version;
+	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext context;
-	MemoryContext old;
 	StoredModel *stored;
 	CacheEntry *e;
 	int			i;
 
+	drop_stale();
 	for (i = 0; i < SAMPLER_CACHE_ENTRIES && found == NULL; i++)
 	{
 		e = entries[i];
 		if (e != NULL && !e->in_use && e->typid == typid && tupdesc_id != 0 &&
 			e->tupdesc_id == tupdesc_id && e->aligned == synth_align_marginals &&
-			strcmp(e->name, model_name) == 0)
+			strcmp(e->name, model_name) == 0 &&
+			strcmp(e->search_path, namespace_search_path) == 0)
 			found = e;
 	}
 
-	/* the model's row now (checked under the caller's privileges every call) */
+	/*
+	 * The model's row now (read under the caller's privileges on every
+	 * call).  If it is gone or hidden, so is the kept sampler.
+	 */
 	memset(&version, 0, sizeof(version));
 	ItemPointerSetInvalid(&version.tid);
 	if (found != NULL)
 		version = found->version;
-	context = AllocSetContextCreate(CurrentMemoryContext, "synth sampler",
-									ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(context);
-	stored = model_load_changed(model_name, &version);
+	context = AllocSetContextCreate(caller, "synth sampler", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		stored = model_load_changed(model_name, &version);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(caller);
+		for (i = 0; i < SAMPLER_CACHE_ENTRIES; i++)
+			if (found != NULL && entries[i] == found)
+				drop_entry(i);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	if (stored == NULL && found->stale)
+	{
+		/* a type or relation changed while the row was read: start again */
+		MemoryContextSwitchTo(caller);
+		MemoryContextDelete(context);
+		for (i = 0; i < SAMPLER_CACHE_ENTRIES; i++)
+			if (entries[i] == found)
+				drop_entry(i);
+		return sampler_cache_acquire(model_name, typid);
+	}
 	if (stored == NULL)
 	{
-		MemoryContextSwitchTo(old);
+		MemoryContextSwitchTo(caller);
 		MemoryContextDelete(context);
 		e = found;
 	}
@@ -189,7 +280,9 @@ sampler_cache_acquire(const char *model_name, Oid typid)
 		e->name = stored->name;
 		e->version = version;
 		e->typid = typid;
+		e->typrelid = OidIsValid(typid) ? typeOrDomainTypeRelid(typid) : InvalidOid;
 		e->tupdesc_id = tupdesc_id;
+		e->search_path = pstrdup(namespace_search_path);
 		e->aligned = synth_align_marginals;
 		e->cached.stored = stored;
 		e->cached.desc = OidIsValid(typid) ? lookup_rowtype_tupdesc_copy(typid, -1)
@@ -197,8 +290,8 @@ sampler_cache_acquire(const char *model_name, Oid typid)
 		e->cached.sampler = sampler_prepare(stored->model, e->cached.desc, stored->name);
 		e->cached.call_context = AllocSetContextCreate(context, "synth sample call",
 													   ALLOCSET_DEFAULT_SIZES);
-		MemoryContextSwitchTo(old);
-		if (tupdesc_id != 0)
+		MemoryContextSwitchTo(caller);
+		if (tupdesc_id != 0 && synth_sampler_cache_mb > 0)
 			keep_entry(e);
 	}
 	e->in_use = true;
@@ -208,7 +301,7 @@ sampler_cache_acquire(const char *model_name, Oid typid)
 }
 
 void
-sampler_cache_release(CachedSampler *cs, bool failed)
+sampler_cache_release(CachedSampler *cs)
 {
 	CacheEntry *e = (CacheEntry *) cs;
 	int			i;
@@ -219,7 +312,7 @@ sampler_cache_release(CachedSampler *cs, bool failed)
 		MemoryContextDelete(e->context);
 		return;
 	}
-	if (failed)
+	if (e->stale)
 	{
 		for (i = 0; i < SAMPLER_CACHE_ENTRIES; i++)
 			if (entries[i] == e)

@@ -35,10 +35,13 @@ typedef struct CachedSampler
  * "typid" (InvalidOid: a row type made of the model's own columns, for the
  * jsonb form), with sampler_begin_call() done and call_context reset.
  * Errors as model_load() and sampler_prepare() do.  The caller must pass
- * it back to sampler_cache_release() when the call ends, and with
- * failed = true when it ends in an error (the sampler is then dropped).
+ * it back to sampler_cache_release() when the call ends, also when it ends
+ * in an error (after switching out of call_context, which that frees).
  */
 extern CachedSampler *sampler_cache_acquire(const char *model_name, Oid typid);
-extern void sampler_cache_release(CachedSampler *cs, bool failed);
+extern void sampler_cache_release(CachedSampler *cs);
+
+/* synth.sampler_cache_mb: how much the kept samplers may hold; 0 keeps none */
+extern int	synth_sampler_cache_mb;
 
 #endif							/* SYNTH_SAMPLER_CACHE_H */

@@ -18,6 +18,7 @@
 #include "model.h"
 #include "numerics.h"
 #include "sampler.h"
+#include "sampler_cache.h"
 
 PG_MODULE_MAGIC;
 
@@ -70,5 +71,12 @@ _PG_init(void)
 							 true,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+	DefineCustomIntVariable("synth.sampler_cache_mb",
+							"Sets how much memory the samplers a backend keeps between calls may hold.",
+							"A backend keeps its last 4 prepared samplers, so that a later call of the same model starts at once; 0 keeps none.",
+							&synth_sampler_cache_mb,
+							64, 0, 4096,
+							PGC_USERSET, GUC_UNIT_MB,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("synth");
 }
