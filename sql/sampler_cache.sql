@@ -134,10 +134,14 @@ SELECT synth_drop('cache_moods');
 DROP TABLE cache_moods;
 DROP TYPE cache_mood;
 
--- synth.sampler_cache_mb = 0 keeps none: the same rows, prepared each call
+-- synth.sampler_cache_mb = 0 keeps none (and drops what was kept): the
+-- same rows, prepared each call; the kept samplers are memory contexts of
+-- the backend, one "synth sampler" each
+SELECT count(*) > 0 AS kept FROM pg_backend_memory_contexts WHERE name = 'synth sampler';
 SET synth.sampler_cache_mb = 0;
 SELECT cache_digest(array_agg(s::text)) = (SELECT digest FROM cache_ref WHERE call = 'balanced') AS same_uncached
 FROM synth_sample(NULL::cache_t, 300, seed => 1) s;
+SELECT count(*) AS kept_after_zero FROM pg_backend_memory_contexts WHERE name = 'synth sampler';
 RESET synth.sampler_cache_mb;
 
 -- access is checked on every call: a role that may not read the model
@@ -169,6 +173,7 @@ SELECT count(DISTINCT d) AS digests, bool_and(d = (SELECT digest FROM cache_ref 
 FROM (SELECT k, cache_digest(array_agg(s::text)) AS d
       FROM generate_series(1, 6) k, LATERAL synth_sample(NULL::cache_t, 300, model => 'cache_' || k, seed => 1) s
       GROUP BY k) x;
+SELECT count(*) AS kept_at_most_4 FROM pg_backend_memory_contexts WHERE name = 'synth sampler';
 SELECT synth_drop('cache_' || k) FROM generate_series(1, 6) k;
 SELECT synth_drop('cache_t');
 DROP TABLE cache_t, cache_ref, cache_got;

@@ -218,6 +218,9 @@ sampler_cache_acquire(const char *model_name, Oid typid)
 	int			i;
 
 	drop_stale();
+	/* the setting may have been lowered since the entries were kept */
+	while (kept_bytes() > cache_limit() && (i = eviction_candidate(NULL)) >= 0)
+		drop_entry(i);
 	for (i = 0; i < SAMPLER_CACHE_ENTRIES && found == NULL; i++)
 	{
 		e = entries[i];
