@@ -53,6 +53,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
@@ -853,6 +854,39 @@ static StoredModel *model_read(const char *name, const ModelVersion *known,
 							   ModelVersion *version);
 
 /*
+ * The plan of the query that reads a model ("query", one text parameter),
+ * prepared once per backend and kept: a call that draws a few rows of a
+ * kept sampler (sampler_cache.h) would otherwise spend most of its time
+ * parsing and planning it.  Made again when the query changes (the
+ * extension's schema); the plan cache replans it when synth_models changes
+ * and for another role (row-level security).  Inside an SPI connection.
+ */
+static SPIPlanPtr
+read_plan(const char *query, Oid *argtypes)
+{
+	static SPIPlanPtr plan = NULL;
+	static char *plan_query = NULL;
+	SPIPlanPtr	fresh;
+
+	if (plan != NULL && strcmp(plan_query, query) == 0)
+		return plan;
+	fresh = SPI_prepare(query, 1, argtypes);
+	if (fresh == NULL)
+		elog(ERROR, "preparing the read of synth_models failed: %s",
+			 SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(fresh) != 0)
+		elog(ERROR, "keeping the plan that reads synth_models failed");
+	if (plan != NULL)
+	{
+		SPI_freeplan(plan);
+		pfree(plan_query);
+	}
+	plan = fresh;
+	plan_query = MemoryContextStrdup(TopMemoryContext, query);
+	return plan;
+}
+
+/*
  * model_load: read and decode model "name" with the caller's privileges on
  * synth_models.  Errors if there is no such model.  The result is allocated
  * in the caller's memory context.
@@ -895,7 +929,7 @@ model_read(const char *name, const ModelVersion *known, ModelVersion *version)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute_with_args(query, 1, argtypes, args, NULL, true, 1);
+	ret = SPI_execute_plan(read_plan(query, argtypes), args, NULL, true, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading synth_models failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
