@@ -125,7 +125,9 @@ SELECT m, count(*) FROM synth_sample(NULL::cache_moods, 30, seed => 1) GROUP BY 
 SELECT count(*) AS rows FROM synth_sample('cache_moods', 30, seed => 1);
 ALTER TYPE cache_mood RENAME VALUE 'busy' TO 'hectic';
 \set ON_ERROR_STOP 0
+\set VERBOSITY default
 SELECT m, count(*) FROM synth_sample(NULL::cache_moods, 30, seed => 1) GROUP BY m ORDER BY m;
+\set VERBOSITY terse
 SELECT count(*) FROM synth_sample('cache_moods', 30, seed => 1);
 \set ON_ERROR_STOP 1
 ALTER TYPE cache_mood RENAME VALUE 'hectic' TO 'busy';

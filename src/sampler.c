@@ -264,6 +264,42 @@ makes_up_strings(const Sampler *s, int att)
 	return false;
 }
 
+/*
+ * The Datum of category j of column cs, by its type's input function.  A
+ * label the type no longer takes (an enum value renamed or dropped since
+ * the fit, a varchar made shorter) is an error that names the model, the
+ * column and the value, with the type's own message as its detail.
+ */
+static Datum
+category_datum(ColumnSampler *cs, int j, const char *model_name, const char *typname)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	const ColumnModel *cm = cs->cm;
+	Datum		d = (Datum) 0;
+
+	PG_TRY();
+	{
+		d = InputFunctionCall(&cs->input, cm->labels[j], cs->ioparam, cs->typmod);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/* only to raise another error: the abort cleans up after both */
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("synth model \"%s\" holds the value \"%s\" of column \"%s\", which type %s does not take",
+						model_name, cm->labels[j], cm->name, typname),
+				 errdetail("%s", edata->message),
+				 errhint("The type may have changed since the fit (an enum value renamed or dropped, a shorter length); fit the model again.")));
+	}
+	PG_END_TRY();
+	return d;
+}
+
 /* sampler_prepare() of one model of the tree: it and its groups */
 static Sampler *
 prepare_model(const SynthModel *model, TupleDesc desc, const char *model_name)
@@ -337,8 +373,7 @@ prepare_model(const SynthModel *model, TupleDesc desc, const char *model_name)
 			fmgr_info(infunc, &cs->input);
 			cs->category_values = palloc(sizeof(Datum) * Max(cm->ncategories, 1));
 			for (j = 0; j < cm->ncategories; j++)
-				cs->category_values[j] = InputFunctionCall(&cs->input, cm->labels[j],
-														   cs->ioparam, cs->typmod);
+				cs->category_values[j] = category_datum(cs, j, model_name, typname);
 			if (cm->shape && !t.fresh_strings)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATA_CORRUPTED),
