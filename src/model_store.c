@@ -867,6 +867,7 @@ read_plan(const char *query, Oid *argtypes)
 	static SPIPlanPtr plan = NULL;
 	static char *plan_query = NULL;
 	SPIPlanPtr	fresh;
+	char	   *fresh_query;
 
 	if (plan != NULL && strcmp(plan_query, query) == 0)
 		return plan;
@@ -876,13 +877,15 @@ read_plan(const char *query, Oid *argtypes)
 			 SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(fresh) != 0)
 		elog(ERROR, "keeping the plan that reads synth_models failed");
+	fresh_query = MemoryContextStrdup(TopMemoryContext, query);
+	/* (nothing can fail from here on) */
 	if (plan != NULL)
 	{
 		SPI_freeplan(plan);
 		pfree(plan_query);
 	}
 	plan = fresh;
-	plan_query = MemoryContextStrdup(TopMemoryContext, query);
+	plan_query = fresh_query;
 	return plan;
 }
 

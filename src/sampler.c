@@ -285,9 +285,19 @@ category_datum(ColumnSampler *cs, int j, const char *model_name, const char *typ
 	{
 		ErrorData  *edata;
 
-		/* only to raise another error: the abort cleans up after both */
+		/*
+		 * A data exception (class 22) or a domain's constraint (class 23)
+		 * becomes the error below, raised at once (the abort cleans up
+		 * after both); anything else, a cancel say, goes on as it was.
+		 */
 		MemoryContextSwitchTo(caller);
 		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION)
+		{
+			FreeErrorData(edata);
+			PG_RE_THROW();
+		}
 		FlushErrorState();
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),

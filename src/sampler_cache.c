@@ -13,7 +13,8 @@
  * used only if the model's stored row is still the one it was made from
  * (model_load_changed()), and no type, enum label or relation of its row
  * type has changed since (invalidation callbacks; any change of a type or
- * an enum drops every entry: they are rare).  An entry is lent to one call
+ * an enum drops every entry: they are rare; a sampler made while such a
+ * change arrived serves its call but is not kept).  An entry is lent to one call
  * at a time: a call made while another uses it (a condition that samples
  * again, say) prepares a sampler of its own.  A call that fails gives its
  * entry back like one that succeeds: each call starts from
@@ -60,6 +61,8 @@ static CacheEntry *entries[SAMPLER_CACHE_ENTRIES];
 static MemoryContext cache_context = NULL;
 static uint64 use_clock = 0;
 static bool callbacks_registered = false;
+static uint64 invalidations = 0;	/* that concern a sampler being made */
+static Oid	preparing_relid = InvalidOid;	/* its row type's relation */
 
 /* the identifier of typid's current columns, or 0 if it has none */
 static uint64
@@ -102,6 +105,7 @@ type_changed(Datum arg, int cacheid, uint32 hashvalue)
 {
 	int			i;
 
+	invalidations++;
 	for (i = 0; i < SAMPLER_CACHE_ENTRIES; i++)
 		if (entries[i] != NULL)
 			entries[i]->stale = true;
@@ -112,6 +116,8 @@ relation_changed(Datum arg, Oid relid)
 {
 	int			i;
 
+	if (!OidIsValid(relid) || relid == preparing_relid)
+		invalidations++;
 	for (i = 0; i < SAMPLER_CACHE_ENTRIES; i++)
 		if (entries[i] != NULL &&
 			(!OidIsValid(relid) || entries[i]->typrelid == relid))
@@ -191,13 +197,6 @@ keep_entry(CacheEntry *e)
 	if (cache_context == NULL)
 		cache_context = AllocSetContextCreate(TopMemoryContext, "synth sampler cache",
 											  ALLOCSET_SMALL_SIZES);
-	if (!callbacks_registered)
-	{
-		CacheRegisterSyscacheCallback(TYPEOID, type_changed, (Datum) 0);
-		CacheRegisterSyscacheCallback(ENUMOID, type_changed, (Datum) 0);
-		CacheRegisterRelcacheCallback(relation_changed, (Datum) 0);
-		callbacks_registered = true;
-	}
 	MemoryContextSetParent(e->context, cache_context);
 	entries[slot] = e;
 	e->kept = true;
@@ -210,6 +209,7 @@ sampler_cache_acquire(const char *model_name, Oid typid)
 {
 	uint64		tupdesc_id = row_type_identifier(typid);
 	CacheEntry *found = NULL;
+	uint64		seen;
 	ModelVersion version;
 	MemoryContext caller = CurrentMemoryContext;
 	MemoryContext context;
@@ -217,6 +217,13 @@ sampler_cache_acquire(const char *model_name, Oid typid)
 	CacheEntry *e;
 	int			i;
 
+	if (!callbacks_registered)
+	{
+		CacheRegisterSyscacheCallback(TYPEOID, type_changed, (Datum) 0);
+		CacheRegisterSyscacheCallback(ENUMOID, type_changed, (Datum) 0);
+		CacheRegisterRelcacheCallback(relation_changed, (Datum) 0);
+		callbacks_registered = true;
+	}
 	drop_stale();
 	/* the setting may have been lowered since the entries were kept */
 	while (kept_bytes() > cache_limit() && (i = eviction_candidate(NULL)) >= 0)
@@ -235,6 +242,8 @@ sampler_cache_acquire(const char *model_name, Oid typid)
 	 * The model's row now (read under the caller's privileges on every
 	 * call).  If it is gone or hidden, so is the kept sampler.
 	 */
+	seen = invalidations;
+	preparing_relid = OidIsValid(typid) ? typeOrDomainTypeRelid(typid) : InvalidOid;
 	memset(&version, 0, sizeof(version));
 	ItemPointerSetInvalid(&version.tid);
 	if (found != NULL)
@@ -294,7 +303,14 @@ sampler_cache_acquire(const char *model_name, Oid typid)
 		e->cached.call_context = AllocSetContextCreate(context, "synth sample call",
 													   ALLOCSET_DEFAULT_SIZES);
 		MemoryContextSwitchTo(caller);
-		if (tupdesc_id != 0 && synth_sampler_cache_mb > 0)
+
+		/*
+		 * Kept only if nothing was invalidated while it was made: an entry
+		 * outside entries[] is not marked stale, so a type changed half-way
+		 * would go unnoticed.  (This call uses it all the same, as a fresh
+		 * one would have.)
+		 */
+		if (tupdesc_id != 0 && synth_sampler_cache_mb > 0 && invalidations == seen)
 			keep_entry(e);
 	}
 	e->in_use = true;
