@@ -317,7 +317,7 @@ numeric_datum(NumericRepr repr, double v, int decimals, double scale, int32 typm
 				 */
 				if (numeric_typmod_decode(typmod, &precision, &scale))
 				{
-					double		max = pow(10.0, precision - scale) - pow(10.0, -scale);
+					double		max = numeric_type_max(typmod);
 					double		r = v;
 
 					if (decimals >= 0 && decimals <= 15)

@@ -212,6 +212,22 @@ sampler_prepare(const SynthModel *model, TupleDesc desc, const char *model_name)
 	return s;
 }
 
+/* the categories of cm, sorted by label (for bsearch with compare_label_index) */
+static LabelIndex *
+labels_by_name(const ColumnModel *cm)
+{
+	LabelIndex *sorted = palloc(sizeof(LabelIndex) * Max(cm->ncategories, 1));
+	int			k;
+
+	for (k = 0; k < cm->ncategories; k++)
+	{
+		sorted[k].label = cm->labels[k];
+		sorted[k].index = k;
+	}
+	qsort(sorted, cm->ncategories, sizeof(LabelIndex), compare_label_index);
+	return sorted;
+}
+
 /* every sampler of the tree: the table's kept values of output column att */
 static void
 set_kept_labels(Sampler *s, int att, const LabelIndex *sorted, int n)
@@ -233,20 +249,11 @@ static void
 share_kept_labels(Sampler *top, int att)
 {
 	const ColumnModel *table = top->cols[att].cm;
-	LabelIndex *sorted;
-	int			k;
 
 	if (table == NULL || table->kind != COLUMN_CATEGORICAL || table->ncategories == 0 ||
 		!makes_up_strings(top, att))
 		return;
-	sorted = palloc(sizeof(LabelIndex) * table->ncategories);
-	for (k = 0; k < table->ncategories; k++)
-	{
-		sorted[k].label = table->labels[k];
-		sorted[k].index = k;
-	}
-	qsort(sorted, table->ncategories, sizeof(LabelIndex), compare_label_index);
-	set_kept_labels(top, att, sorted, table->ncategories);
+	set_kept_labels(top, att, labels_by_name(table), table->ncategories);
 }
 
 /* does any model of the tree make up strings for output column att? */
@@ -1678,17 +1685,10 @@ map_table_categories(Sampler *top, int att)
 {
 	const ColumnModel *table = top->cols[att].cm;
 	LabelIndex *sorted;
-	int			k;
 
 	if (top->cols[att].table_category != NULL)
 		return;
-	sorted = palloc(sizeof(LabelIndex) * Max(table->ncategories, 1));
-	for (k = 0; k < table->ncategories; k++)
-	{
-		sorted[k].label = table->labels[k];
-		sorted[k].index = k;
-	}
-	qsort(sorted, table->ncategories, sizeof(LabelIndex), compare_label_index);
+	sorted = labels_by_name(table);
 	map_categories(top, att, sorted, table->ncategories);
 	pfree(sorted);
 }
