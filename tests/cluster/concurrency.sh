@@ -3,6 +3,8 @@
 # model it replaces (MVCC: samplers see the committed model until the refit
 # commits), and two concurrent fits of one model end with one consistent
 # model (the later committer's; the second waits for the first's row lock).
+# A session that keeps a prepared sampler sees another session's refit at
+# its next call.
 #
 # Run it with the PG* environment of a throwaway cluster, as a superuser:
 #
@@ -62,6 +64,21 @@ is "m2 is the later committer's model, whole: source, row count and rows all of 
 # 3. a refit that fails leaves the model readable by others at every moment
 out=$(q "SELECT synth_fit('a', model => 'm2', min_group_size => 0)")
 is "a failed refit of m2 leaves it as it was" "$(sample_md5 m2)" "$md5_b"
+
+# 4. a session that keeps its sampler (src/sampler_cache.c) sees another
+#    session's refit at its next call: the same session samples m, sleeps
+#    while another refits m from b and commits, and samples m again
+q "SELECT synth_fit('a', model => 'm3')" >/dev/null
+( sleep 1; q "SELECT synth_fit('b', model => 'm3')" >/dev/null ) &
+refit=$!
+out=$("${bindir}psql" -X -q -At -v ON_ERROR_STOP=1 -d synth_cc \
+  -c "SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::a, 200, model => 'm3', seed => 1) x" \
+  -c "SELECT count(*) FROM pg_backend_memory_contexts WHERE name = 'synth sampler'" \
+  -c "SELECT pg_sleep(3)" \
+  -c "SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::a, 200, model => 'm3', seed => 1) x" 2>&1)
+wait $refit
+is "one session: m3 (of a), its sampler kept, then after another session's refit m3 of b" \
+  "$(echo $out)" "$md5_a 1 $md5_b"
 
 "${bindir}psql" -X -q -d postgres -c "DROP DATABASE synth_cc" >/dev/null
 echo "1..$n"
