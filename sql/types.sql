@@ -152,3 +152,15 @@ SELECT count(*) AS rows, max(v) AS largest
 FROM synth_sample(NULL::wide18_numbers, 1000, model => 'huge_numbers', seed => 1);
 SELECT synth_drop('wide_numbers'), synth_drop('whole_numbers'), synth_drop('huge_numbers');
 DROP TABLE wide_numbers, narrow_numbers, whole_numbers, huge_numbers, wide18_numbers;
+
+-- an unconstrained numeric of more decimals than a double holds (scale 20,
+-- from a division) prints the 15 digits a double does hold: 0.3, not
+-- 0.29999999999999998890, so a condition = 0.3 finds its rows
+CREATE TABLE tenths AS SELECT (g % 10) / 10.0 AS v FROM generate_series(1, 1000) g;
+SELECT synth_fit('tenths');
+SELECT count(*) AS rows, bool_and(v * 10 = round(v * 10)) AS whole_tenths
+FROM synth_sample(NULL::tenths, 1000, seed => 1);
+SELECT count(*) AS rows, bool_and(v = 0.3) AS all_three_tenths
+FROM synth_sample(NULL::tenths, 100, seed => 1, condition => 'v = 0.3');
+SELECT synth_drop('tenths');
+DROP TABLE tenths;

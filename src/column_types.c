@@ -332,8 +332,17 @@ numeric_datum(NumericRepr repr, double v, int decimals, double scale, int32 typm
 												   Int32GetDatum(typmod));
 					}
 				}
-				if (decimals >= 0 && fabs(v) < 1e15)
-					snprintf(buf, sizeof(buf), "%.*f", Min(decimals, 100), v);
+				if (decimals >= 0 && decimals <= 15 && fabs(v) < 1e15)
+					snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+				else if (decimals > 15 && fabs(v) < 1e15)
+				{
+					/*
+					 * More decimals than a double holds (an unconstrained
+					 * numeric of scale 20 from a division): the 15 digits it
+					 * does hold, so that 0.3 is 0.3 and not 0.2999...889.
+					 */
+					snprintf(buf, sizeof(buf), "%.15g", v);
+				}
 				else
 					snprintf(buf, sizeof(buf), "%.17g", v);
 				return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),

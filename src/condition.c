@@ -213,6 +213,15 @@ atom_from_opexpr(OpExpr *op, ConditionAtom *atom)
 	atom->strategy = comparison_strategy(opno, var->vartype, atom);
 	if (atom->strategy == 0)
 		return false;
+	/*
+	 * An order comparison on a category (text under its collation, an
+	 * enum, a boolean) is checked on each row: the model's categories are
+	 * in the copula's order, not the type's, and made-up strings can fall
+	 * either side.
+	 */
+	if (atom->strategy != BTEqualStrategyNumber &&
+		classify_type(var->vartype).kind == COLUMN_CATEGORICAL)
+		return false;
 	atom->kind = ATOM_VALUES;
 	atom->attno = var->varattno - 1;
 	atom->nconsts = 1;

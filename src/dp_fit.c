@@ -122,13 +122,23 @@ dp_laplace(double scale)
 	return scale * (log(dp_uniform()) - log(dp_uniform()));
 }
 
-/* a noisy count, never below zero */
+/*
+ * A noisy count, which may be negative: a sum of such counts stays
+ * unbiased (of clamped ones, every empty cell would add to it).
+ */
+static double
+dp_noisy_count(int64 count, double epsilon)
+{
+	return (double) (count + dp_geometric(epsilon));
+}
+
+/* a noisy count, never below zero (one draw: Max() would evaluate it twice) */
 static double
 dp_count(int64 count, double epsilon)
 {
-	int64		noisy = count + dp_geometric(epsilon);
+	double		z = dp_noisy_count(count, epsilon);
 
-	return noisy > 0 ? (double) noisy : 0.0;
+	return Max(z, 0.0);
 }
 
 /* ---------- numeric columns ---------- */
@@ -301,6 +311,7 @@ dp_fit_numeric(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int
 				r,
 				b,
 				np = 0;
+	double		unclamped = 0.0;
 
 	for (r = 0; r < n; r++)
 		if (!sc->isnull[r])
@@ -327,15 +338,22 @@ dp_fit_numeric(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int
 	memset(counts, 0, sizeof(counts));
 	for (r = 0; r < nv; r++)
 	{
-		b = (int) floor((values[r] - lo) / width);
-		counts[Max(0, Min(DP_BINS - 1, b))]++;
+		/* clamped as a double: an outlier far above hi is the top bin's */
+		double		x = floor((values[r] - lo) / width);
+
+		b = !(x >= 0.0) ? 0 : (x >= DP_BINS - 1 ? DP_BINS - 1 : (int) x);
+		counts[b]++;
 	}
 	for (b = 0; b < DP_BINS; b++)
 	{
-		noisy[b] = dp_count(counts[b], epsilon * 5 / 8);
+		double		z = dp_noisy_count(counts[b], epsilon * 5 / 8);
+
+		/* the shape takes the bins clamped at 0; the count, their unclamped sum */
+		noisy[b] = Max(z, 0.0);
 		total += noisy[b];
+		unclamped += z;
 	}
-	released->nonnull = total;
+	released->nonnull = Max(unclamped, 0.0);
 	released->null = fc->not_null ? 0.0 : dp_count(nnull, epsilon * 5 / 8);
 	if (total <= 0.0)
 	{
@@ -377,7 +395,7 @@ public_domain(Oid typid)
 	List	   *labels = NIL;
 
 	if (typid == BOOLOID)
-		return list_make2(pstrdup("f"), pstrdup("t"));
+		return list_make2(pstrdup("false"), pstrdup("true"));	/* as the fit reads them */
 	if (type_is_enum(typid))
 	{
 		CatCList   *list = SearchSysCacheList1(ENUMTYPOIDNAME, ObjectIdGetDatum(typid));
@@ -443,6 +461,8 @@ dp_fit_categorical(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc,
 	int			nkept = 0;
 	int64		nnull = 0;
 	double		kept_total = 0.0;
+	double		unclamped = 0.0;
+	double		z;
 	int			nv = 0,
 				r,
 				i,
@@ -475,13 +495,15 @@ dp_fit_categorical(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc,
 				lo++;
 			while (lo + count < nv && strcmp(values[lo + count], label) == 0)
 				count++;
+			z = dp_noisy_count(count, epsilon);
 			kept[nkept].label = label;
-			kept[nkept].count = dp_count(count, epsilon);
+			kept[nkept].count = Max(z, 0.0);
 			kept_total += kept[nkept].count;
+			unclamped += z;
 			nkept++;
 		}
 		released->null = fc->not_null ? 0.0 : dp_count(nnull, epsilon);
-		released->nonnull = kept_total;
+		released->nonnull = Max(unclamped, 0.0);
 		if (kept_total <= 0.0)
 		{
 			for (i = 0; i < nkept; i++)
@@ -554,9 +576,12 @@ dp_fit_categorical(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc,
 
 /* ---------- the copula ---------- */
 
-/* the normal score of row r of column c under its private model */
+/*
+ * The normal score of row r of column c under its private model; for a
+ * categorical column "code" is the row's category (category_codes()).
+ */
 static double
-dp_score(const ColumnModel *cm, const SampleColumn *sc, int r)
+dp_score(const ColumnModel *cm, const SampleColumn *sc, int code, int r)
 {
 	double		u = 0.5;
 
@@ -564,18 +589,10 @@ dp_score(const ColumnModel *cm, const SampleColumn *sc, int r)
 		return 0.0;
 	if (cm->kind == COLUMN_NUMERIC)
 		u = column_value_cdf(cm, sc->numbers[r]);
+	else if (code >= 0)
+		u = ((code > 0 ? cm->category_cum[code - 1] : 0.0) + cm->category_cum[code]) / 2;
 	else
-	{
-		int			k;
-
 		u = cm->ncategories > 0 ? (cm->category_cum[cm->ncategories - 1] + 1.0) / 2 : 0.5;
-		for (k = 0; k < cm->ncategories; k++)
-			if (strcmp(cm->labels[k], sc->strings[r]) == 0)
-			{
-				u = ((k > 0 ? cm->category_cum[k - 1] : 0.0) + cm->category_cum[k]) / 2;
-				break;
-			}
-	}
 	return Max(-DP_CLIP, Min(DP_CLIP, synth_normal_quantile(u)));
 }
 
@@ -604,6 +621,7 @@ dp_fit_dependence(SynthModel *model, const TableSample *sample, double epsilon,
 				i,
 				j,
 				r;
+	int		   *codes;
 	double		scale;
 
 	for (i = 0; i < model->ncolumns; i++)
@@ -620,13 +638,24 @@ dp_fit_dependence(SynthModel *model, const TableSample *sample, double epsilon,
 		return;
 
 	scores = palloc(sizeof(double *) * d);
+	codes = palloc(sizeof(int) * Max(n, 1));
 	for (i = 0; i < d; i++)
 	{
+		const ColumnModel *cm = &model->columns[cols[i]];
+		const SampleColumn *sc = &sample->columns[cols[i]];
+
 		scores[i] = palloc(sizeof(double) * Max(n, 1));
+		/* each row's category found once, by the shared lookup, not label by label */
+		if (cm->kind == COLUMN_CATEGORICAL)
+			category_codes(cm, sc, n, codes);
 		for (r = 0; r < n; r++)
-			scores[i][r] = dp_score(&model->columns[cols[i]], &sample->columns[cols[i]], r);
-		CHECK_FOR_INTERRUPTS();
+		{
+			scores[i][r] = dp_score(cm, sc, cm->kind == COLUMN_CATEGORICAL ? codes[r] : 0, r);
+			if ((r & 4095) == 4095)
+				CHECK_FOR_INTERRUPTS();
+		}
 	}
+	pfree(codes);
 	npairs = d * (d - 1) / 2;
 	scale = npairs * DP_CLIP * DP_CLIP / epsilon;
 

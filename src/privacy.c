@@ -51,6 +51,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -385,7 +386,16 @@ read_rows(const PrivacyColumns *pc, int which, const char *qualified,
 	SPIPlanPtr	plan;
 	Portal		portal;
 	char	   *query = build_query(pc, qualified);
+	int			save_nestlevel;
 
+	/*
+	 * The rows in their stored order, every time: the subsample hashes row
+	 * positions, and a synchronized scan would start wherever another scan
+	 * of the table is (as in fit.c).
+	 */
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("synchronize_seqscans", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	plan = SPI_prepare(query, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
@@ -426,6 +436,7 @@ read_rows(const PrivacyColumns *pc, int which, const char *qualified,
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
+	AtEOXact_GUC(true, save_nestlevel);
 	pfree(query);
 	return rr;
 }
@@ -1043,12 +1054,21 @@ compare_synthetic(const PrivacyColumns *pc, const char *qualified, const Encoded
 	RowRef		row;
 	SPIPlanPtr	plan;
 	Portal		portal;
+	int			save_nestlevel;
 
 	row.point = point;
 	row.raw = raw;
 	row.code = code;
 	res->min_distance2 = get_float8_infinity();
 
+	/*
+	 * The rows in their stored order, every time: the subsample hashes row
+	 * positions, and a synchronized scan would start wherever another scan
+	 * of the table is (as in fit.c).
+	 */
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("synchronize_seqscans", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	plan = SPI_prepare(query, 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", query, SPI_result_code_string(SPI_result));
@@ -1105,6 +1125,7 @@ compare_synthetic(const PrivacyColumns *pc, const char *qualified, const Encoded
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
+	AtEOXact_GUC(true, save_nestlevel);
 }
 
 static void
