@@ -62,10 +62,27 @@ SELECT synth_drop('places_flat');
 -- a condition on the fixing column keeps the hierarchy: city5's state
 SELECT count(*) AS rows, bool_and(state = 'S1' AND airport = 'AFX') AS city5_fixed
 FROM synth_sample(NULL::places, 200, seed => 5, condition => $$city = 'city5'$$);
--- a condition on the fixed column turns it off (the condition draws the
--- state itself): every row satisfies it, whatever city comes with it
-SELECT count(*) AS rows, bool_and(state = 'S2') AS all_s2
-FROM synth_sample(NULL::places, 200, seed => 5, condition => $$state = 'S2'$$);
+-- a condition on the fixed column is met through the column that fixes
+-- it: only S2's cities (or made-up towns, which fix nothing) are drawn, so
+-- every real city comes with its own state (the hierarchy used to be
+-- turned off, and most rows paired S2 with another state's city); the
+-- same for IS NOT NULL, a list and a condition checked on each row
+SELECT count(*) AS rows, bool_and(s.state = 'S2') AS all_s2,
+       count(*) FILTER (WHERE s.state <> p.state) AS mismatched,
+       count(DISTINCT s.city) FILTER (WHERE p.city IS NOT NULL) AS s2_cities
+FROM synth_sample(NULL::places, 2000, seed => 5, condition => $$state = 'S2'$$) s
+LEFT JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
+SELECT count(*) AS rows, count(*) FILTER (WHERE s.state <> p.state) AS mismatched
+FROM synth_sample(NULL::places, 2000, seed => 5, condition => 'state IS NOT NULL') s
+JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
+SELECT count(*) AS rows, bool_and(s.state IN ('S0', 'S3')) AS all_s0_s3,
+       count(*) FILTER (WHERE s.state <> p.state) AS mismatched
+FROM synth_sample(NULL::places, 2000, seed => 5, condition => $$state IN ('S0', 'S3') AND x > 5$$) s
+JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
+SELECT count(*) AS rows, bool_and(s.state <> 'S1') AS no_s1,
+       count(*) FILTER (WHERE s.state <> p.state) AS mismatched
+FROM synth_sample(NULL::places, 2000, seed => 5, condition => $$state <> 'S1'$$) s
+JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
 
 -- a stored hierarchy is checked like the rest of a model: its last value
 -- (the last 4 bytes of the model) made out of range, or cut, is refused

@@ -169,14 +169,12 @@ struct Sampler
 
 	/*
 	 * Hierarchies (hierarchy.c; on the top sampler): the output columns of
-	 * each, whether a condition on the fixed column turns it off, and (all
-	 * samplers of the tree share it) the table's category each column of a
-	 * hierarchy took in the row being drawn, -1 for none.
+	 * each, and (all samplers of the tree share it) the table's category
+	 * each column of a hierarchy took in the row being drawn, -1 for none.
 	 */
 	int			nhierarchies;
 	int		   *hierarchy_from;
 	int		   *hierarchy_to;
-	bool	   *hierarchy_off;
 	int		   *row_category;
 };
 
@@ -551,8 +549,6 @@ forget_call(Sampler *s)
 void
 sampler_begin_call(Sampler *s)
 {
-	int			h;
-
 	forget_call(s);
 
 	/* a condition (sampler_set_condition()) */
@@ -564,8 +560,6 @@ sampler_begin_call(Sampler *s)
 	s->keys_checked = false;
 	s->attempts = 0;
 	s->accepted = 0;
-	for (h = 0; h < s->nhierarchies; h++)
-		s->hierarchy_off[h] = false;
 
 	/* keys (sampler_set_numbering()) */
 	s->key_row = 0;
@@ -927,7 +921,7 @@ sampler_set_numbering(Sampler *s, uint64 seed, int64 total, int32 stream, int32 
 
 static void sample_row_conditional(Sampler *s, Datum *values, bool *nulls);
 static bool condition_names_key(const Sampler *s, const Condition *cond);
-static void hierarchies_under_condition(Sampler *s, const Condition *cond);
+static bool hierarchy_sets(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets);
 
 /*
  * Balanced blocks.
@@ -1718,7 +1712,6 @@ prepare_hierarchies(Sampler *top)
 	top->nhierarchies = model->nhierarchies;
 	top->hierarchy_from = palloc(sizeof(int) * model->nhierarchies);
 	top->hierarchy_to = palloc(sizeof(int) * model->nhierarchies);
-	top->hierarchy_off = palloc0(sizeof(bool) * model->nhierarchies);
 	{
 		int		   *row = palloc(sizeof(int) * Max(top->natts, 1));
 
@@ -1757,7 +1750,7 @@ apply_hierarchies(Sampler *top, Datum *values, bool *nulls)
 		int			k = top->row_category[top->hierarchy_from[h]];
 		int			t;
 
-		if (top->hierarchy_off[h] || k < 0 || k >= ch->nvalues)
+		if (k < 0 || k >= ch->nvalues)
 			continue;
 		t = ch->value[k];
 		if (t == HIERARCHY_NONE)
@@ -2048,7 +2041,8 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 		USet	  **sets = palloc0(sizeof(USet *) * Max(nsets, 1));
 		double		p = 0.0;
 
-		if (shares[i] <= 0.0 || !atom_sets(leaves[i], cond, -1, sets, scratch))
+		if (shares[i] <= 0.0 || !atom_sets(leaves[i], cond, -1, sets, scratch) ||
+			!hierarchy_sets(s, leaves[i], cond, sets))
 			continue;
 		leaves[i]->conditional = conditional_create(leaves[i]->dependence, sets, s->rng, &p);
 		if (leaves[i]->conditional == NULL || !(p > 0.0))
@@ -2069,7 +2063,6 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 
 	s->condition = cond;
 	s->keys_checked = condition_names_key(s, cond);
-	hierarchies_under_condition(s, cond);
 	s->attempt_ctx = AllocSetContextCreate(CurrentMemoryContext, "synth conditional row",
 										   ALLOCSET_SMALL_SIZES);
 	s->attempts = 0;
@@ -2113,20 +2106,94 @@ condition_names_key(const Sampler *s, const Condition *cond)
 }
 
 /*
- * A condition that names the column a hierarchy fixes turns that hierarchy
- * off: the condition has drawn that column's value (setting it from the
- * other column would fail the check on most rows); its rows then pair the
- * two columns as the copula does.
+ * Hierarchies under a condition: a direct condition on the column a
+ * hierarchy fixes ("to") is met through the column that fixes it ("from"):
+ * in each leaf, "from" is restricted to its values whose fixed value
+ * passes, the values that fix nothing, and the made-up ones (which fix
+ * nothing either, so their rows keep "to" as drawn under the condition).
+ * The hierarchy stays on, and every row still pairs the two columns as the
+ * table does.  False if the leaf then has no row.  (A condition only
+ * checked on each row needs nothing here: rows whose fixed value fails it
+ * are drawn again.)
  */
-static void
-hierarchies_under_condition(Sampler *s, const Condition *cond)
+static bool
+hierarchy_sets(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets)
 {
-	Bitmapset  *attnos = condition_columns(cond);
 	int			h;
 
-	for (h = 0; h < s->nhierarchies; h++)
-		s->hierarchy_off[h] = bms_is_member(s->hierarchy_to[h] + 1 - FirstLowInvalidHeapAttributeNumber,
-											attnos);
+	for (h = 0; h < top->nhierarchies; h++)
+	{
+		const ColumnHierarchy *ch = &top->model->hierarchies[h];
+		const ColumnSampler *to = &top->cols[top->hierarchy_to[h]];
+		const ColumnSampler *from = &leaf->cols[top->hierarchy_from[h]];
+		const ColumnModel *fm = from->cm;
+		bool	   *passes;
+		bool		null_passes = true;
+		bool		named = false;
+		USet	   *allowed;
+		int			a,
+					t,
+					i;
+
+		if (fm == NULL || fm->kind != COLUMN_CATEGORICAL || from->table_category == NULL ||
+			to->cm == NULL)
+			continue;
+
+		/* which of the table's values of "to" (and NULL) the atoms let pass */
+		passes = palloc(sizeof(bool) * Max(to->cm->ncategories, 1));
+		for (t = 0; t < to->cm->ncategories; t++)
+			passes[t] = true;
+		for (a = 0; a < cond->natoms; a++)
+		{
+			const ConditionAtom *atom = &cond->atoms[a];
+
+			if (atom->attno != top->hierarchy_to[h])
+				continue;
+			named = true;
+			if (atom->kind == ATOM_IS_NULL)
+			{
+				for (t = 0; t < to->cm->ncategories; t++)
+					passes[t] = false;
+				continue;
+			}
+			null_passes = false;	/* IS NOT NULL, or a value */
+			if (atom->kind == ATOM_VALUES)
+				for (t = 0; t < to->cm->ncategories; t++)
+					passes[t] = passes[t] &&
+						condition_atom_test(atom, (FmgrInfo *) &atom->op, to->category_values[t]);
+		}
+		if (!named)
+		{
+			pfree(passes);
+			continue;
+		}
+
+		/* the values of "from" in this leaf that may be drawn */
+		allowed = uset_make(fm->ncategories + 1);
+		for (i = 0; i < fm->ncategories; i++)
+		{
+			int			tf = from->table_category[i];
+			int			fixed = tf >= 0 && tf < ch->nvalues ? ch->value[tf] : HIERARCHY_NONE;
+			double		lo = i == 0 ? 0.0 : fm->category_cum[i - 1];
+			double		hi = fm->category_cum[i];
+
+			if (i == fm->ncategories - 1 && fm->shape == NULL)
+				hi = 1.0;
+			if (fixed == HIERARCHY_NONE ||
+				(fixed == HIERARCHY_NULL ? null_passes :
+				 fixed >= 0 && fixed < to->cm->ncategories && passes[fixed]))
+				uset_add(allowed, lo, hi);
+		}
+		if (fm->shape != NULL && fm->ncategories > 0)
+			uset_add(allowed, fm->category_cum[fm->ncategories - 1], 1.0);
+		else if (fm->ncategories == 0)
+			uset_add(allowed, 0.0, 1.0);
+		restrict_uniform(sets, from->model_index, allowed);
+		pfree(passes);
+		if (sets[from->model_index]->n == 0)
+			return false;
+	}
+	return true;
 }
 
 /* the parts of the condition checked on each row, as SQL (for the error) */
