@@ -398,6 +398,8 @@ condition_prepare(const char *text, TupleDesc desc)
 		}
 	}
 
+	/* IN lists checked on each row are hashed, as the planner would do */
+	convert_saop_to_hashed_saop((Node *) conjuncts);
 	cond->qual = ExecInitQual(conjuncts, NULL);
 	cond->econtext = CreateStandaloneExprContext();
 	cond->slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
