@@ -112,6 +112,10 @@ SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 1 ORDER 
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 30 AND agee < 40');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age IN (SELECT 1)');
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'count(*) > 1');
+-- a parameter, a window function, a column qualified by a table name
+SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > $1');
+SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'row_number() OVER () > 1');
+SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'people.age > 60');
 -- a condition cut short: its last word reads as a name, pointed at
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 30 AND');
 -- no support in the model: a value it does not keep (seen once), a range
