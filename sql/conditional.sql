@@ -87,6 +87,21 @@ WITH f AS (SELECT species, avg(body_mass_g) AS m, stddev(body_mass_g) AS sd, cou
 SELECT species, f.n > 2000 AS enough, abs(s.m - f.m) < 4 * sqrt(f.sd ^ 2 / f.n + s.sd ^ 2 / s.n) AS body_mass_same_as_filtered
 FROM f JOIN s USING (species) ORDER BY 1;
 
+-- two strongly related columns each restricted to two separate values:
+-- the rows come from both parts of the allowed region (Gibbs steps alone
+-- stayed in the part they started in: all 4,000 rows (10, 10), or all
+-- (1, 1)); a GHK proposal before each row's sweeps lets the chain cross
+CREATE TABLE close_pairs AS
+SELECT a, least(10, greatest(1, a + round(fixture_u(i, 'cb') * 2 - 1)::int)) AS b
+FROM (SELECT i, 1 + floor(fixture_u(i, 'ca') * 10)::int AS a FROM generate_series(1, 5000) i) s;
+SELECT synth_fit('close_pairs');
+SELECT count(*) AS rows,
+       avg((a = 1 AND b = 1)::int) BETWEEN 0.3 AND 0.7 AS both_parts,
+       bool_and((a = 1 AND b = 1) OR (a = 10 AND b = 10) OR (a = 1 AND b = 10) OR (a = 10 AND b = 1)) AS satisfied
+FROM synth_sample(NULL::close_pairs, 4000, seed => 1, condition => 'a IN (1, 10) AND b IN (1, 10)');
+SELECT synth_drop('close_pairs');
+DROP TABLE close_pairs;
+
 -- an order comparison on a category (text, an enum, a boolean) is checked
 -- on each row (it was refused as having no value of the column: the
 -- categories are in the copula's order, not the type's); the made-up

@@ -22,7 +22,10 @@
  * No draw is rejected.  The probability of the box, which weighs the
  * groups of a mixture, is exact for one restricted copula dimension (the
  * measure of its set) and otherwise estimated by the GHK simulator
- * (Geweke, Hajivassiliou, Keane), which also yields the chain's start.
+ * (Geweke, Hajivassiliou, Keane), which also yields the chain's start,
+ * and before each row's sweeps a GHK draw is proposed as the chain's next
+ * state (an independence Metropolis step), so that the chain moves between
+ * separate parts of the box, which Gibbs steps alone may never cross.
  *
  *-------------------------------------------------------------------------
  */
@@ -139,6 +142,10 @@ struct ConditionalSampler
 	double	   *gibbs_coef;		/* nk x nk: -P_ij / P_ii, P = S_KK^-1 */
 	double	   *gibbs_sd;		/* 1 / sqrt(P_ii) */
 	double	   *zk;				/* the chain's state */
+	double		zk_weight;		/* its GHK weight */
+	double	   *chol;			/* nk x nk: Cholesky factor of S_KK */
+	double	   *ghk_e;			/* scratch, nk */
+	double	   *proposal;		/* scratch, nk */
 	int			sweeps;
 	int			nr;
 	int		   *rpos;
@@ -238,38 +245,56 @@ gibbs_sweep(ConditionalSampler *cs, SynthRng *rng)
  * Cholesky factor chol; the first draw of positive weight (a point of the
  * box) is left in cs->zk.
  */
+/*
+ * One GHK draw: z_K coordinate by coordinate, each from its normal given
+ * the earlier ones (through the Cholesky factor cs->chol) truncated to its
+ * box, into z; returns its weight, the product of the truncated masses (0
+ * if a box has none there).  With "given", z is not drawn but taken as it
+ * is, and only its weight computed.
+ */
 static double
-ghk_probability(ConditionalSampler *cs, const double *chol, SynthRng *rng)
+ghk_step(ConditionalSampler *cs, SynthRng *rng, double *z, bool given)
 {
 	int			nk = cs->nk;
-	double	   *e = palloc(sizeof(double) * nk);
+	const double *chol = cs->chol;
+	double	   *e = cs->ghk_e;
+	double		w = 1.0;
+	int			i,
+				j;
+
+	for (i = 0; i < nk && w > 0.0; i++)
+	{
+		Box		   *box = &cs->boxes[i];
+		double		mean = 0.0;
+		double		sd = chol[i * nk + i];
+		double		mass = 0.0;
+		int			k;
+
+		for (j = 0; j < i; j++)
+			mean += chol[i * nk + j] * e[j];
+		for (k = 0; k < box->n; k++)
+			mass += synth_gaussian_mass((box->zlo[k] - mean) / sd, (box->zhi[k] - mean) / sd);
+		w *= mass;
+		if (!given)
+			z[i] = box_draw(box, mean, sd, rng);
+		e[i] = (z[i] - mean) / sd;
+	}
+	return w;
+}
+
+static double
+ghk_probability(ConditionalSampler *cs, SynthRng *rng)
+{
+	int			nk = cs->nk;
 	double	   *z = palloc(sizeof(double) * nk);
 	double		sum = 0.0;
 	bool		started = false;
-	int			r,
-				i,
-				j;
+	int			r;
 
 	for (r = 0; r < GHK_DRAWS; r++)
 	{
-		double		w = 1.0;
+		double		w = ghk_step(cs, rng, z, false);
 
-		for (i = 0; i < nk && w > 0.0; i++)
-		{
-			Box		   *box = &cs->boxes[i];
-			double		mean = 0.0;
-			double		sd = chol[i * nk + i];
-			double		mass = 0.0;
-			int			k;
-
-			for (j = 0; j < i; j++)
-				mean += chol[i * nk + j] * e[j];
-			for (k = 0; k < box->n; k++)
-				mass += synth_gaussian_mass((box->zlo[k] - mean) / sd, (box->zhi[k] - mean) / sd);
-			w *= mass;
-			z[i] = box_draw(box, mean, sd, rng);
-			e[i] = (z[i] - mean) / sd;
-		}
 		sum += w;
 		if (w > 0.0 && !started)
 		{
@@ -277,7 +302,6 @@ ghk_probability(ConditionalSampler *cs, const double *chol, SynthRng *rng)
 			started = true;
 		}
 	}
-	pfree(e);
 	pfree(z);
 	return sum / GHK_DRAWS;
 }
@@ -405,9 +429,13 @@ conditional_create(const DependenceSampler *ds, USet **sets, SynthRng *rng,
 			p *= uset_measure(cs->boxes[0].set);
 		else
 		{
-			p *= ghk_probability(cs, chol, rng);
+			cs->chol = chol;
+			cs->ghk_e = palloc(sizeof(double) * nk);
+			cs->proposal = palloc(sizeof(double) * nk);
+			p *= ghk_probability(cs, rng);
 			for (i = 0; i < GIBBS_BURN_IN; i++)
 				gibbs_sweep(cs, rng);
+			cs->zk_weight = ghk_step(cs, rng, cs->zk, true);
 		}
 
 		/* the free copula dimensions given the restricted ones */
@@ -453,7 +481,8 @@ conditional_create(const DependenceSampler *ds, USet **sets, SynthRng *rng,
 			cs->e = palloc(sizeof(double) * nr);
 		}
 		pfree(skk);
-		pfree(chol);
+		if (cs->chol == NULL)
+			pfree(chol);
 	}
 	*probability = p;
 	return cs;
@@ -472,8 +501,28 @@ conditional_draw(ConditionalSampler *cs, SynthRng *rng, double *u)
 	{
 		for (j = 0; j < ds->nindependent; j++)
 			u[ds->independent[j]] = synth_rng_uniform(rng);
+		if (cs->nk > 1)
+		{
+			/*
+			 * An independence Metropolis step with a GHK draw as proposal
+			 * (accepted with the ratio of the GHK weights, the target over
+			 * the proposal density): Gibbs steps alone cannot cross from
+			 * one part of a box to another when the dimensions are strongly
+			 * correlated (a IN (1, 10) AND b IN (1, 10) with b close to a:
+			 * the chain stayed at (10, 10) for a whole call).
+			 */
+			double		w = ghk_step(cs, rng, cs->proposal, false);
+
+			if (w > 0.0 && (cs->zk_weight <= 0.0 || synth_rng_uniform(rng) * cs->zk_weight < w))
+			{
+				memcpy(cs->zk, cs->proposal, sizeof(double) * cs->nk);
+				cs->zk_weight = w;
+			}
+		}
 		for (i = 0; i < cs->sweeps; i++)
 			gibbs_sweep(cs, rng);
+		if (cs->nk > 1)
+			cs->zk_weight = ghk_step(cs, rng, cs->zk, true);
 		for (i = 0; i < cs->nk; i++)
 			u[ds->columns[cs->kpos[i]]] = box_uniform(&cs->boxes[i], cs->zk[i]);
 		for (i = 0; i < cs->nr; i++)
