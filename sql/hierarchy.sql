@@ -84,6 +84,32 @@ SELECT count(*) AS rows, bool_and(s.state <> 'S1') AS no_s1,
 FROM synth_sample(NULL::places, 2000, seed => 5, condition => $$state <> 'S1'$$) s
 JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
 
+-- and in the model's own proportions: each S2 city's share under the
+-- condition is its share among the S2 rows of an unconditional sample
+-- (a first version kept the condition on the state as drawn too, which
+-- weighed each city by how often the copula drew S2 with it)
+WITH c AS (SELECT city, count(*) / 4000.0 AS p
+           FROM synth_sample(NULL::places, 4000, seed => 6, condition => $$state = 'S2'$$) GROUP BY 1),
+     u AS (SELECT city, count(*) / sum(count(*)) OVER () AS p
+           FROM synth_sample(NULL::places, 100000, seed => 7) WHERE state = 'S2' GROUP BY 1)
+SELECT count(*) FILTER (WHERE c.city LIKE 'city%') AS s2_cities,
+       max(abs(coalesce(c.p, 0) - coalesce(u.p, 0))) FILTER (WHERE coalesce(c.city, u.city) LIKE 'city%') < 0.03 AS shares_as_filtered
+FROM c FULL JOIN u USING (city);
+-- a value of the fixed column that only rows without the fixing one have
+-- (here NULL and 'tz' come with a NULL f) is drawn from those rows
+CREATE TABLE fixed_by_null AS
+SELECT CASE WHEN i % 5 = 0 THEN NULL ELSE 'f' || (i % 12) END AS f,
+       CASE WHEN i % 5 = 0 THEN (CASE WHEN i % 10 = 0 THEN 'tz' END) ELSE 't' || (i % 12 % 3) END AS t
+FROM generate_series(1, 3000) i;
+SELECT synth_fit('fixed_by_null');
+SELECT h->>'from' AS fixing, h->>'to' AS fixed FROM synth_model('fixed_by_null') m, jsonb_array_elements(m->'hierarchies') h;
+SELECT count(*) AS rows, bool_and(f IS NULL) AS all_without_f
+FROM synth_sample(NULL::fixed_by_null, 500, seed => 1, condition => 't IS NULL');
+SELECT count(*) AS rows, bool_and(f IS NULL) AS all_without_f
+FROM synth_sample(NULL::fixed_by_null, 500, seed => 1, condition => $$t = 'tz'$$);
+SELECT synth_drop('fixed_by_null');
+DROP TABLE fixed_by_null;
+
 -- a stored hierarchy is checked like the rest of a model: its last value
 -- (the last 4 bytes of the model) made out of range, or cut, is refused
 INSERT INTO synth_models (name, source, row_count, columns, format_version, model)

@@ -332,14 +332,17 @@ numeric_datum(NumericRepr repr, double v, int decimals, double scale, int32 typm
 												   Int32GetDatum(typmod));
 					}
 				}
-				if (decimals >= 0 && decimals <= 15 && fabs(v) < 1e15)
-					snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-				else if (decimals > 15 && fabs(v) < 1e15)
+				if (decimals >= 0 && fabs(v) < 1e15 &&
+					(decimals <= 15 || typmod >= (int32) VARHDRSZ))
+					snprintf(buf, sizeof(buf), "%.*f", Min(decimals, 100), v);
+				else if (decimals > 15 && fabs(v) < 1e15 && typmod < (int32) VARHDRSZ)
 				{
 					/*
 					 * More decimals than a double holds (an unconstrained
 					 * numeric of scale 20 from a division): the 15 digits it
 					 * does hold, so that 0.3 is 0.3 and not 0.2999...889.
+					 * (Not under a declared precision: rounding to 15 digits
+					 * could carry past its largest value.)
 					 */
 					snprintf(buf, sizeof(buf), "%.15g", v);
 				}

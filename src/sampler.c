@@ -101,11 +101,11 @@ struct Sampler
 
 	/* sampling under a condition (set on the top sampler) */
 	const SynthModel *model;
-	ConditionalSampler *conditional;	/* this model given the atoms */
 	Condition  *condition;
-	int			nleaves;		/* the models rows come from, with */
-	struct Sampler **leaves;	/* their probability given the condition */
-	double	   *leaf_cum;
+	int			nleaves;		/* the parts rows come from (a model, or */
+	struct Sampler **leaves;	/* a piece of one, see hierarchy_pieces()), */
+	ConditionalSampler **leaf_conditional;	/* each drawn given the condition, */
+	double	   *leaf_cum;		/* with its probability given it */
 	MemoryContext attempt_ctx;	/* a row's values until the next row */
 	bool		keys_checked;	/* the condition names a key column */
 	int64		attempts;
@@ -541,7 +541,6 @@ forget_call(Sampler *s)
 	int			g;
 
 	s->rng = NULL;
-	s->conditional = NULL;
 	for (g = 0; g < s->ngroups; g++)
 		forget_call(s->groups[g]);
 }
@@ -555,6 +554,7 @@ sampler_begin_call(Sampler *s)
 	s->condition = NULL;
 	s->nleaves = 0;
 	s->leaves = NULL;
+	s->leaf_conditional = NULL;
 	s->leaf_cum = NULL;
 	s->attempt_ctx = NULL;
 	s->keys_checked = false;
@@ -921,7 +921,9 @@ sampler_set_numbering(Sampler *s, uint64 seed, int64 total, int32 stream, int32 
 
 static void sample_row_conditional(Sampler *s, Datum *values, bool *nulls);
 static bool condition_names_key(const Sampler *s, const Condition *cond);
-static bool hierarchy_sets(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets);
+#define HIERARCHY_PIECES 3
+static int	hierarchy_pieces(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets,
+							 int nsets, USet ***pieces);
 
 /*
  * Balanced blocks.
@@ -2033,24 +2035,34 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 
 	/* each model of the mixture, weighed by the condition's probability */
 	collect_leaves(s, 1.0, leaves, shares, &n);
-	s->leaves = palloc(sizeof(Sampler *) * n);
-	s->leaf_cum = palloc(sizeof(double) * n);
+	s->leaves = palloc(sizeof(Sampler *) * HIERARCHY_PIECES * Max(n, 1));
+	s->leaf_conditional = palloc(sizeof(ConditionalSampler *) * HIERARCHY_PIECES * Max(n, 1));
+	s->leaf_cum = palloc(sizeof(double) * HIERARCHY_PIECES * Max(n, 1));
 	s->nleaves = 0;
 	for (i = 0; i < n; i++)
 	{
 		USet	  **sets = palloc0(sizeof(USet *) * Max(nsets, 1));
-		double		p = 0.0;
+		USet	  **pieces[HIERARCHY_PIECES];
+		int			npieces,
+					q;
 
-		if (shares[i] <= 0.0 || !atom_sets(leaves[i], cond, -1, sets, scratch) ||
-			!hierarchy_sets(s, leaves[i], cond, sets))
+		if (shares[i] <= 0.0 || !atom_sets(leaves[i], cond, -1, sets, scratch))
 			continue;
-		leaves[i]->conditional = conditional_create(leaves[i]->dependence, sets, s->rng, &p);
-		if (leaves[i]->conditional == NULL || !(p > 0.0))
-			continue;
-		total += shares[i] * p;
-		s->leaves[s->nleaves] = leaves[i];
-		s->leaf_cum[s->nleaves] = total;
-		s->nleaves++;
+		npieces = hierarchy_pieces(s, leaves[i], cond, sets, nsets, pieces);
+		for (q = 0; q < npieces; q++)
+		{
+			double		p = 0.0;
+			ConditionalSampler *c = conditional_create(leaves[i]->dependence, pieces[q],
+													   s->rng, &p);
+
+			if (c == NULL || !(p > 0.0))
+				continue;
+			total += shares[i] * p;
+			s->leaves[s->nleaves] = leaves[i];
+			s->leaf_conditional[s->nleaves] = c;
+			s->leaf_cum[s->nleaves] = total;
+			s->nleaves++;
+		}
 	}
 	if (s->nleaves == 0 || !(total > 0.0))
 		ereport(ERROR,
@@ -2106,19 +2118,29 @@ condition_names_key(const Sampler *s, const Condition *cond)
 }
 
 /*
- * Hierarchies under a condition: a direct condition on the column a
- * hierarchy fixes ("to") is met through the column that fixes it ("from"):
- * in each leaf, "from" is restricted to its values whose fixed value
- * passes, the values that fix nothing, and the made-up ones (which fix
- * nothing either, so their rows keep "to" as drawn under the condition).
- * The hierarchy stays on, and every row still pairs the two columns as the
- * table does.  False if the leaf then has no row.  (A condition only
- * checked on each row needs nothing here: rows whose fixed value fails it
- * are drawn again.)
+ * Hierarchies under a condition.  A direct condition on the column a
+ * hierarchy fixes ("to") is met through the column that fixes it ("from"),
+ * by cutting the leaf (its uniforms "sets" under the atoms) into pieces
+ * that together hold its rows once each, each drawn given its own sets and
+ * weighed by its own probability:
+ *
+ *	A. "from" takes a value that fixes "to" to a value the atoms on "to" let
+ *	   pass: "to" is not restricted (it is set from "from");
+ *	B. "from" takes a value that fixes nothing, or a made-up one: the atoms
+ *	   restrict "to" as drawn;
+ *	C. "from" is NULL: the same.
+ *
+ * So every row pairs the two columns as the table does, in the proportions
+ * of the model given the condition.  The first hierarchy the atoms name is
+ * cut this way; a second one, or a chain above "from" (whose fixer may set
+ * "from" again), is left to the check of each row.  Returns the number of
+ * pieces (0: none of the leaf's rows passes), the sets of each in pieces[].
  */
-static bool
-hierarchy_sets(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets)
+static int
+hierarchy_pieces(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets, int nsets,
+				 USet ***pieces)
 {
+	int			ncols = leaf->model->ncolumns;
 	int			h;
 
 	for (h = 0; h < top->nhierarchies; h++)
@@ -2126,17 +2148,20 @@ hierarchy_sets(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets)
 		const ColumnHierarchy *ch = &top->model->hierarchies[h];
 		const ColumnSampler *to = &top->cols[top->hierarchy_to[h]];
 		const ColumnSampler *from = &leaf->cols[top->hierarchy_from[h]];
+		const ColumnSampler *leaf_to = &leaf->cols[top->hierarchy_to[h]];
 		const ColumnModel *fm = from->cm;
 		bool	   *passes;
 		bool		null_passes = true;
 		bool		named = false;
-		USet	   *allowed;
-		int			a,
+		USet	   *fixing,
+				   *free_values;
+		int			np = 0,
+					a,
 					t,
 					i;
 
 		if (fm == NULL || fm->kind != COLUMN_CATEGORICAL || from->table_category == NULL ||
-			to->cm == NULL)
+			to->cm == NULL || leaf_to->cm == NULL)
 			continue;
 
 		/* which of the table's values of "to" (and NULL) the atoms let pass */
@@ -2168,8 +2193,9 @@ hierarchy_sets(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets)
 			continue;
 		}
 
-		/* the values of "from" in this leaf that may be drawn */
-		allowed = uset_make(fm->ncategories + 1);
+		/* the leaf's values of "from" that fix a passing value, and those that fix none */
+		fixing = uset_make(fm->ncategories + 1);
+		free_values = uset_make(fm->ncategories + 1);
 		for (i = 0; i < fm->ncategories; i++)
 		{
 			int			tf = from->table_category[i];
@@ -2179,21 +2205,67 @@ hierarchy_sets(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets)
 
 			if (i == fm->ncategories - 1 && fm->shape == NULL)
 				hi = 1.0;
-			if (fixed == HIERARCHY_NONE ||
-				(fixed == HIERARCHY_NULL ? null_passes :
-				 fixed >= 0 && fixed < to->cm->ncategories && passes[fixed]))
-				uset_add(allowed, lo, hi);
+			if (fixed == HIERARCHY_NONE)
+				uset_add(free_values, lo, hi);
+			else if (fixed == HIERARCHY_NULL ? null_passes :
+					 fixed >= 0 && fixed < to->cm->ncategories && passes[fixed])
+				uset_add(fixing, lo, hi);
 		}
-		if (fm->shape != NULL && fm->ncategories > 0)
-			uset_add(allowed, fm->category_cum[fm->ncategories - 1], 1.0);
-		else if (fm->ncategories == 0)
-			uset_add(allowed, 0.0, 1.0);
-		restrict_uniform(sets, from->model_index, allowed);
+		if (fm->ncategories == 0)
+			uset_add(free_values, 0.0, 1.0);
+		else if (fm->shape != NULL)
+			uset_add(free_values, fm->category_cum[fm->ncategories - 1], 1.0);
 		pfree(passes);
-		if (sets[from->model_index]->n == 0)
-			return false;
+
+		/* A: "to" set from a passing fixed value, not restricted itself */
+		if (fixing->n > 0)
+		{
+			USet	  **p = palloc(sizeof(USet *) * Max(nsets, 1));
+
+			memcpy(p, sets, sizeof(USet *) * Max(nsets, 1));
+			p[leaf_to->model_index] = NULL;
+			p[ncols + leaf_to->model_index] = NULL;
+			restrict_uniform(p, from->model_index, fixing);
+			if (fm->null_frac > 0.0)
+			{
+				USet	   *not_null = uset_make(1);
+
+				uset_add(not_null, fm->null_frac, 1.0);
+				restrict_uniform(p, ncols + from->model_index, not_null);
+			}
+			pieces[np++] = p;
+		}
+		/* B: "from" fixes nothing; the atoms hold "to" */
+		if (free_values->n > 0)
+		{
+			USet	  **p = palloc(sizeof(USet *) * Max(nsets, 1));
+
+			memcpy(p, sets, sizeof(USet *) * Max(nsets, 1));
+			restrict_uniform(p, from->model_index, free_values);
+			if (fm->null_frac > 0.0)
+			{
+				USet	   *not_null = uset_make(1);
+
+				uset_add(not_null, fm->null_frac, 1.0);
+				restrict_uniform(p, ncols + from->model_index, not_null);
+			}
+			pieces[np++] = p;
+		}
+		/* C: "from" is NULL; the atoms hold "to" */
+		if (fm->null_frac > 0.0)
+		{
+			USet	  **p = palloc(sizeof(USet *) * Max(nsets, 1));
+			USet	   *null = uset_make(1);
+
+			memcpy(p, sets, sizeof(USet *) * Max(nsets, 1));
+			uset_add(null, 0.0, fm->null_frac);
+			restrict_uniform(p, ncols + from->model_index, null);
+			pieces[np++] = p;
+		}
+		return np;
 	}
-	return true;
+	pieces[0] = sets;
+	return 1;
 }
 
 /* the parts of the condition checked on each row, as SQL (for the error) */
@@ -2225,7 +2297,7 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 		while (g < s->nleaves - 1 && u >= s->leaf_cum[g])
 			g++;
 		leaf = s->leaves[g];
-		conditional_draw(leaf->conditional, s->rng, leaf->u);
+		conditional_draw(s->leaf_conditional[g], s->rng, leaf->u);
 		fill_row(leaf, leaf->u, 1, values, nulls, false);
 		if (s->nhierarchies > 0)
 			apply_hierarchies(s, values, nulls);
