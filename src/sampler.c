@@ -2136,6 +2136,24 @@ condition_names_key(const Sampler *s, const Condition *cond)
  * "from" again), is left to the check of each row.  Returns the number of
  * pieces (0: none of the leaf's rows passes), the sets of each in pieces[].
  */
+/* a copy of "sets" where column "from" is not NULL and takes a value in "values" */
+static USet **
+piece_of_values(USet **sets, int nsets, int ncols, const ColumnSampler *from, USet *values)
+{
+	USet	  **p = palloc(sizeof(USet *) * Max(nsets, 1));
+
+	memcpy(p, sets, sizeof(USet *) * Max(nsets, 1));
+	restrict_uniform(p, from->model_index, values);
+	if (from->cm->null_frac > 0.0)
+	{
+		USet	   *not_null = uset_make(1);
+
+		uset_add(not_null, from->cm->null_frac, 1.0);
+		restrict_uniform(p, ncols + from->model_index, not_null);
+	}
+	return p;
+}
+
 static int
 hierarchy_pieces(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets, int nsets,
 				 USet ***pieces)
@@ -2220,37 +2238,15 @@ hierarchy_pieces(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets
 		/* A: "to" set from a passing fixed value, not restricted itself */
 		if (fixing->n > 0)
 		{
-			USet	  **p = palloc(sizeof(USet *) * Max(nsets, 1));
+			USet	  **p = piece_of_values(sets, nsets, ncols, from, fixing);
 
-			memcpy(p, sets, sizeof(USet *) * Max(nsets, 1));
 			p[leaf_to->model_index] = NULL;
 			p[ncols + leaf_to->model_index] = NULL;
-			restrict_uniform(p, from->model_index, fixing);
-			if (fm->null_frac > 0.0)
-			{
-				USet	   *not_null = uset_make(1);
-
-				uset_add(not_null, fm->null_frac, 1.0);
-				restrict_uniform(p, ncols + from->model_index, not_null);
-			}
 			pieces[np++] = p;
 		}
 		/* B: "from" fixes nothing; the atoms hold "to" */
 		if (free_values->n > 0)
-		{
-			USet	  **p = palloc(sizeof(USet *) * Max(nsets, 1));
-
-			memcpy(p, sets, sizeof(USet *) * Max(nsets, 1));
-			restrict_uniform(p, from->model_index, free_values);
-			if (fm->null_frac > 0.0)
-			{
-				USet	   *not_null = uset_make(1);
-
-				uset_add(not_null, fm->null_frac, 1.0);
-				restrict_uniform(p, ncols + from->model_index, not_null);
-			}
-			pieces[np++] = p;
-		}
+			pieces[np++] = piece_of_values(sets, nsets, ncols, from, free_values);
 		/* C: "from" is NULL; the atoms hold "to" */
 		if (fm->null_frac > 0.0)
 		{
