@@ -228,3 +228,55 @@ SELECT synth_drop('ends_w_auto');
 DROP VIEW ends_w;
 DROP VIEW ends_few;
 DROP TABLE ends;
+
+-- An OR of comparisons on one column is drawn directly: both tails at
+-- once, NOT BETWEEN, BETWEEN SYMMETRIC, equalities written out.  Tails of
+-- 2 in 10,000 rows each: checking each row would stop (the same condition
+-- with a volatile term must be checked, and is refused); drawn directly, the
+-- rows come, in the model's own proportions between the two tails (an
+-- unconditional sample's, within 4 binomial standard errors).
+SELECT format('height < %s OR height > %s', lo, hi) AS tails,
+       format('height < %s OR height > %s + 0 * random()', lo, hi) AS tails_checked,
+       lo AS tail_lo, hi AS tail_hi
+FROM (SELECT percentile_disc(0.0002) WITHIN GROUP (ORDER BY height) AS lo,
+             percentile_disc(0.9998) WITHIN GROUP (ORDER BY height) AS hi
+      FROM synth_sample(NULL::people, 200000, seed => 31)) q \gset
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::people, 1000, seed => 32, condition => :'tails_checked');
+\set ON_ERROR_STOP 1
+CREATE TEMP TABLE both_tails AS SELECT * FROM synth_sample(NULL::people, 4000, seed => 32, condition => :'tails');
+CREATE TEMP TABLE tails_filtered AS
+  SELECT * FROM synth_sample(NULL::people, 2000000, seed => 33) WHERE height < :tail_lo OR height > :tail_hi;
+WITH f AS (SELECT avg((height < :tail_lo)::int) AS p, count(*) AS n FROM tails_filtered),
+     s AS (SELECT avg((height < :tail_lo)::int) AS p, count(*) AS n, bool_and(height < :tail_lo OR height > :tail_hi) AS ok FROM both_tails)
+SELECT s.n AS rows, s.ok AS all_satisfy, f.n > 400 AS enough_filtered,
+       abs(s.p - f.p) < 4 * sqrt(f.p * (1 - f.p) * (1.0 / f.n + 1.0 / s.n)) AS lower_share_same
+FROM f, s;
+SELECT count(*) AS rows, bool_and(weight NOT BETWEEN 60 AND 100) AS all_satisfy, min(weight) < 60 AND max(weight) > 100 AS both_sides
+FROM synth_sample(NULL::people, 2000, seed => 34, condition => 'weight NOT BETWEEN 60 AND 100');
+SELECT count(*) AS rows, bool_and(age BETWEEN 40 AND 45) AS all_satisfy
+FROM synth_sample(NULL::people, 2000, seed => 35, condition => 'age BETWEEN SYMMETRIC 45 AND 40');
+-- equalities written out draw the very rows IN draws
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 36, condition => $$city = 'Oslo' OR city = 'Bergen'$$) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 36, condition => $$city IN ('Oslo', 'Bergen')$$) x) AS or_is_in;
+-- an OR across columns, or with IS NULL, is checked on each row
+SELECT count(*) AS rows, bool_and(age > 70 OR city = 'Oslo') AS all_satisfy
+FROM synth_sample(NULL::people, 1000, seed => 37, condition => $$age > 70 OR city = 'Oslo'$$);
+SELECT count(*) AS rows, bool_and(income IS NULL OR income > 49000) AS all_satisfy, count(*) FILTER (WHERE income IS NULL) > 0 AS some_null
+FROM synth_sample(NULL::people, 1000, seed => 38, condition => 'income IS NULL OR income > 49000');
+-- an OR with no support in the model is an error
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age < 0 OR age > 200');
+\set ON_ERROR_STOP 1
+
+-- A stable expression (current_date, now(), a date cast to timestamptz) has
+-- one value for the call and is evaluated once: the comparison is drawn
+-- directly, the same rows as with its value written out.
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 39,
+          condition => $$born >= current_date - (current_date - date '1990-01-01') AND updated < (current_date - (current_date - date '2024-06-10'))::timestamptz$$) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 39,
+          condition => $$born >= '1990-01-01' AND updated < '2024-06-10 00:00'$$) x) AS folded_once;
+-- and it is evaluated once, before any row: its error is the call's
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 1 / (extract(year from current_date)::int - extract(year from current_date)::int)');
+\set ON_ERROR_STOP 1

@@ -35,6 +35,7 @@
 #include "parser/parse_expr.h"
 #include "parser/parse_node.h"
 #include "parser/parser.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/ruleutils.h"
@@ -291,6 +292,51 @@ atom_from_boolean(Node *node, bool value, ConditionAtom *atom)
 	return true;
 }
 
+static bool atom_from_conjunct(Node *node, ConditionAtom *atom);
+
+/*
+ * "a OR b OR ..." where every branch is a value comparison on one and the
+ * same column, or an AND of such comparisons: both tails at once ("x < 10
+ * OR x > 90"), NOT BETWEEN (which the planner makes "x < a OR x > b"),
+ * BETWEEN SYMMETRIC ("x >= a AND x <= b OR x >= b AND x <= a"), or equalities
+ * written out instead of IN.  A branch with IS NULL is not one: its rows
+ * differ in the column's missingness, not its value.
+ */
+static bool
+atom_from_disjunction(BoolExpr *b, ConditionAtom *atom)
+{
+	int			attno = -1;
+	int			i = 0;
+	ListCell   *lc;
+
+	atom->branch = palloc(sizeof(ConditionAtom *) * list_length(b->args));
+	atom->branch_len = palloc(sizeof(int) * list_length(b->args));
+	foreach(lc, b->args)
+	{
+		Node	   *arm = lfirst(lc);
+		List	   *parts = is_andclause(arm) ? ((BoolExpr *) arm)->args : list_make1(arm);
+		ConditionAtom *sub = palloc(sizeof(ConditionAtom) * list_length(parts));
+		int			n = 0;
+		ListCell   *lc2;
+
+		foreach(lc2, parts)
+		{
+			if (!atom_from_conjunct(lfirst(lc2), &sub[n]) || sub[n].kind != ATOM_VALUES ||
+				(attno >= 0 && sub[n].attno != attno))
+				return false;
+			attno = sub[n].attno;
+			n++;
+		}
+		atom->branch[i] = sub;
+		atom->branch_len[i] = n;
+		i++;
+	}
+	atom->kind = ATOM_ANY;
+	atom->attno = attno;
+	atom->nbranches = i;
+	return attno >= 0;
+}
+
 static bool
 atom_from_conjunct(Node *node, ConditionAtom *atom)
 {
@@ -328,11 +374,69 @@ atom_from_conjunct(Node *node, ConditionAtom *atom)
 
 				if (b->boolop == NOT_EXPR)
 					return atom_from_boolean(linitial(b->args), false, atom);
+				if (b->boolop == OR_EXPR)
+					return atom_from_disjunction(b, atom);
 				return false;
 			}
 		default:
 			return atom_from_boolean(node, true, atom);
 	}
+}
+
+/* does the expression read the row, or anything but itself (a parameter, a CASE's value)? */
+static bool
+reads_outside(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var) || IsA(node, Param) || IsA(node, CaseTestExpr) ||
+		IsA(node, CoerceToDomainValue) || IsA(node, SubPlan) ||
+		IsA(node, Aggref) || IsA(node, WindowFunc) || IsA(node, GroupingFunc))
+		return true;
+	return expression_tree_walker(node, reads_outside, context);
+}
+
+/* the value of an expression that reads nothing outside itself, as a Const */
+static Node *
+evaluate_once(Node *node)
+{
+	Oid			type = exprType(node);
+	int16		typlen;
+	bool		typbyval;
+	EState	   *estate = CreateExecutorState();
+	MemoryContext old = MemoryContextSwitchTo(estate->es_query_cxt);
+	ExprState  *state = ExecInitExpr((Expr *) node, NULL);
+	bool		isnull;
+	Datum		value;
+
+	value = ExecEvalExprSwitchContext(state, GetPerTupleExprContext(estate), &isnull);
+	MemoryContextSwitchTo(old);
+	get_typlenbyval(type, &typlen, &typbyval);
+	if (!isnull)
+		value = typlen == -1 ? PointerGetDatum(PG_DETOAST_DATUM_COPY(value))
+			: datumCopy(value, typbyval, typlen);
+	FreeExecutorState(estate);
+	return (Node *) makeConst(type, exprTypmod(node), exprCollation(node), typlen,
+							  value, isnull, typbyval);
+}
+
+/*
+ * The planner folds what is immutable.  What is only stable (current_date
+ * - 30, now() - interval '1 day', a date cast to timestamptz, which
+ * depends on the time zone) has one value for the whole call, as it would
+ * in one scan of a query: it is evaluated once, so that a column compared
+ * with it makes an atom, drawn directly, rather than a check of each row.
+ * Volatile functions (random()) stay what they are.
+ */
+static Node *
+fold_stable(Node *node, void *context)
+{
+	if (node == NULL || IsA(node, Const))
+		return node;
+	if (!reads_outside(node, NULL) && !contain_volatile_functions(node) &&
+		!type_is_rowtype(exprType(node)))
+		return evaluate_once(node);
+	return expression_tree_mutator(node, fold_stable, context);
 }
 
 /*
@@ -370,9 +474,10 @@ condition_prepare(const char *text, TupleDesc desc)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("condition must not contain subqueries")));
 	free_parsestate(pstate);
-	error_context_stack = errcb.previous;
 
 	expr = (Node *) expression_planner((Expr *) expr);
+	expr = fold_stable(expr, NULL);
+	error_context_stack = errcb.previous;
 	conjuncts = make_ands_implicit((Expr *) expr);
 
 	cond->atoms = palloc(sizeof(ConditionAtom) * Max(list_length(conjuncts), 1));
@@ -454,6 +559,30 @@ condition_holds(Condition *cond, const Datum *values, const bool *nulls)
 	result = ExecQual(cond->qual, cond->econtext);
 	ResetExprContext(cond->econtext);
 	return result;
+}
+
+/* does the value satisfy an ATOM_VALUES or ATOM_ANY atom? */
+bool
+condition_atom_holds(const ConditionAtom *atom, Datum value)
+{
+	int			b,
+				k;
+
+	if (atom->kind == ATOM_VALUES)
+		return condition_atom_test(atom, (FmgrInfo *) &atom->op, value);
+	for (b = 0; b < atom->nbranches; b++)
+	{
+		for (k = 0; k < atom->branch_len[b]; k++)
+		{
+			const ConditionAtom *part = &atom->branch[b][k];
+
+			if (!condition_atom_test(part, (FmgrInfo *) &part->op, value))
+				break;
+		}
+		if (k == atom->branch_len[b])
+			return true;
+	}
+	return false;
 }
 
 /* does "value op constant" hold for any of the atom's constants? */

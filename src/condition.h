@@ -16,11 +16,14 @@
 /*
  * A conjunct the model can condition on directly: "column op constant" with
  * a btree comparison operator, "column IN (constants)", "column IS [NOT]
- * NULL", or a bare boolean column (column = true) and its negation.
+ * NULL", a bare boolean column (column = true) and its negation, or an OR
+ * of such value comparisons (or of ANDs of them) on one column: "x < 10 OR
+ * x > 90", BETWEEN SYMMETRIC, NOT BETWEEN.
  */
 typedef enum ConditionAtomKind
 {
 	ATOM_VALUES,				/* the value satisfies op against a constant */
+	ATOM_ANY,					/* the value satisfies one of the branches */
 	ATOM_IS_NULL,
 	ATOM_IS_NOT_NULL
 } ConditionAtomKind;
@@ -37,6 +40,14 @@ typedef struct ConditionAtom
 	FmgrInfo	ge;
 	Oid			collation;
 	Node	   *expr;			/* the conjunct it was made from, for messages */
+
+	/*
+	 * ATOM_ANY: branch b holds when all of its branch_len[b] ATOM_VALUES
+	 * atoms branch[b][0..] (on the same column) hold.
+	 */
+	int			nbranches;
+	int		   *branch_len;
+	struct ConditionAtom **branch;
 } ConditionAtom;
 
 typedef struct Condition
@@ -59,5 +70,6 @@ extern Condition *condition_prepare(const char *text, TupleDesc desc);
 extern bool condition_holds(Condition *cond, const Datum *values, const bool *nulls);
 extern char *condition_checked_text(const Condition *cond, const bool *atom_checked);
 extern bool condition_atom_test(const ConditionAtom *atom, FmgrInfo *op, Datum value);
+extern bool condition_atom_holds(const ConditionAtom *atom, Datum value);
 
 #endif							/* SYNTH_CONDITION_H */

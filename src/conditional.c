@@ -90,6 +90,29 @@ uset_intersect(const USet *a, const USet *b)
 	return s;
 }
 
+USet *
+uset_union(const USet *a, const USet *b)
+{
+	USet	   *s = uset_make(a->n + b->n);
+	int			i = 0,
+				j = 0;
+
+	while (i < a->n || j < b->n)
+	{
+		if (j >= b->n || (i < a->n && a->lo[i] <= b->lo[j]))
+		{
+			uset_add(s, a->lo[i], a->hi[i]);
+			i++;
+		}
+		else
+		{
+			uset_add(s, b->lo[j], b->hi[j]);
+			j++;
+		}
+	}
+	return s;
+}
+
 double
 uset_measure(const USet *s)
 {

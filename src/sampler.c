@@ -1471,6 +1471,22 @@ value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scra
 	USet	   *set;
 	int			k;
 
+	if (atom->kind == ATOM_ANY)
+	{
+		/* the union of the branches, each the intersection of its parts */
+		set = uset_make(1);
+		for (k = 0; k < atom->nbranches; k++)
+		{
+			USet	   *branch = value_set(cs, &atom->branch[k][0], scratch);
+			int			j;
+
+			for (j = 1; j < atom->branch_len[k]; j++)
+				branch = uset_intersect(branch, value_set(cs, &atom->branch[k][j], scratch));
+			set = uset_union(set, branch);
+		}
+		return set;
+	}
+
 	if (cm->kind == COLUMN_CATEGORICAL)
 	{
 		set = uset_make(cm->ncategories);
@@ -1539,7 +1555,7 @@ restrict_uniform(USet **sets, int d, USet *set)
 static inline bool
 atom_on_key(const ConditionAtom *atom, const ColumnModel *cm)
 {
-	return atom->kind == ATOM_VALUES && cm != NULL && cm->is_key;
+	return (atom->kind == ATOM_VALUES || atom->kind == ATOM_ANY) && cm != NULL && cm->is_key;
 }
 
 /*
@@ -1587,7 +1603,7 @@ atom_sets(Sampler *s, const Condition *cond, int only, USet **sets, MemoryContex
 			uset_add(set, f, 1.0);
 			restrict_uniform(sets, ncols + j, set);
 		}
-		if (atom->kind == ATOM_VALUES && !atom_on_key(atom, cm))
+		if ((atom->kind == ATOM_VALUES || atom->kind == ATOM_ANY) && !atom_on_key(atom, cm))
 			restrict_uniform(sets, j, value_set(cs, atom, scratch));
 	}
 	for (a = 0; a < 2 * ncols; a++)
@@ -2200,10 +2216,10 @@ hierarchy_pieces(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets
 				continue;
 			}
 			null_passes = false;	/* IS NOT NULL, or a value */
-			if (atom->kind == ATOM_VALUES)
+			if (atom->kind == ATOM_VALUES || atom->kind == ATOM_ANY)
 				for (t = 0; t < to->cm->ncategories; t++)
 					passes[t] = passes[t] &&
-						condition_atom_test(atom, (FmgrInfo *) &atom->op, to->category_values[t]);
+						condition_atom_holds(atom, to->category_values[t]);
 		}
 		if (!named)
 		{
@@ -2312,7 +2328,7 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 							   s->accepted, s->attempts, residual) :
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it.",
 							   s->accepted, s->attempts),
-					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, = and IN on numeric, date and timestamp columns; IS [NOT] NULL; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
+					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, = and IN on numeric, date and timestamp columns; IS [NOT] NULL; an OR of these on one column; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (s->nkeys > 0 && !s->keys_checked)
