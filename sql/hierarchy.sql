@@ -66,7 +66,8 @@ FROM synth_sample(NULL::places, 200, seed => 5, condition => $$city = 'city5'$$)
 -- it: only S2's cities (or made-up towns, which fix nothing) are drawn, so
 -- every real city comes with its own state (the hierarchy used to be
 -- turned off, and most rows paired S2 with another state's city); the
--- same for IS NOT NULL, a list and a condition checked on each row
+-- same for IS NOT NULL, a list and "<>" (drawn directly since "<>" is;
+-- checked on each row before)
 SELECT count(*) AS rows, bool_and(s.state = 'S2') AS all_s2,
        count(*) FILTER (WHERE s.state <> p.state) AS mismatched,
        count(DISTINCT s.city) FILTER (WHERE p.city IS NOT NULL) AS s2_cities

@@ -212,6 +212,14 @@ atom_from_opexpr(OpExpr *op, ConditionAtom *atom)
 	if (c->constisnull || !directly_typed(var->vartype))
 		return false;
 	atom->strategy = comparison_strategy(opno, var->vartype, atom);
+	if (atom->strategy == 0 && OidIsValid(get_negator(opno)))
+	{
+		/* "<>": the values equal to the constant, the other way round */
+		atom->strategy = comparison_strategy(get_negator(opno), var->vartype, atom);
+		if (atom->strategy != BTEqualStrategyNumber)
+			return false;
+		atom->negated = true;
+	}
 	if (atom->strategy == 0)
 		return false;
 	/*
@@ -247,18 +255,35 @@ atom_from_in(ScalarArrayOpExpr *saop, ConditionAtom *atom)
 	ArrayType  *arr;
 	int			i;
 
-	if (!saop->useOr || list_length(saop->args) != 2)
+	if (list_length(saop->args) != 2)
 		return false;
 	var = row_column(linitial(saop->args));
 	c = (Const *) lsecond(saop->args);
 	if (var == NULL || !IsA(c, Const) || c->constisnull || !directly_typed(var->vartype))
 		return false;
-	if (comparison_strategy(saop->opno, var->vartype, atom) != BTEqualStrategyNumber)
-		return false;
+	if (saop->useOr)
+	{
+		if (comparison_strategy(saop->opno, var->vartype, atom) != BTEqualStrategyNumber)
+			return false;
+	}
+	else
+	{
+		/* NOT IN: "<> ALL", the negator of "=" */
+		Oid			eq = get_negator(saop->opno);
+
+		if (!OidIsValid(eq) ||
+			comparison_strategy(eq, var->vartype, atom) != BTEqualStrategyNumber)
+			return false;
+		atom->negated = true;
+	}
 	arr = DatumGetArrayTypeP(c->constvalue);
 	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
 	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
 					  &elems, &elemnulls, &nelems);
+	/* NOT IN a list with a NULL is never true: left to the check of each row */
+	for (i = 0; i < nelems && atom->negated; i++)
+		if (elemnulls[i])
+			return false;
 	atom->kind = ATOM_VALUES;
 	atom->strategy = BTEqualStrategyNumber;
 	atom->attno = var->varattno - 1;
@@ -569,16 +594,12 @@ condition_atom_holds(const ConditionAtom *atom, Datum value)
 				k;
 
 	if (atom->kind == ATOM_VALUES)
-		return condition_atom_test(atom, (FmgrInfo *) &atom->op, value);
+		return condition_atom_test(atom, (FmgrInfo *) &atom->op, value) != atom->negated;
 	for (b = 0; b < atom->nbranches; b++)
 	{
 		for (k = 0; k < atom->branch_len[b]; k++)
-		{
-			const ConditionAtom *part = &atom->branch[b][k];
-
-			if (!condition_atom_test(part, (FmgrInfo *) &part->op, value))
+			if (!condition_atom_holds(&atom->branch[b][k], value))
 				break;
-		}
 		if (k == atom->branch_len[b])
 			return true;
 	}

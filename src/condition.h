@@ -15,8 +15,9 @@
 
 /*
  * A conjunct the model can condition on directly: "column op constant" with
- * a btree comparison operator, "column IN (constants)", "column IS [NOT]
- * NULL", a bare boolean column (column = true) and its negation, or an OR
+ * a btree comparison operator or the negator of its "=" ("<>"), "column
+ * [NOT] IN (constants)", "column IS [NOT] NULL", a bare boolean column
+ * (column = true) and its negation, or an OR
  * of such value comparisons (or of ANDs of them) on one column: "x < 10 OR
  * x > 90", BETWEEN SYMMETRIC, NOT BETWEEN.
  */
@@ -33,6 +34,9 @@ typedef struct ConditionAtom
 	ConditionAtomKind kind;
 	int			attno;			/* 0-based column of the row type */
 	int			strategy;		/* BTLessStrategyNumber ... BTGreaterStrategyNumber */
+	bool		negated;		/* "<>", NOT IN: the value equals none of the
+								 * constants (strategy is BTEqualStrategyNumber,
+								 * op is "=") */
 	int			nconsts;		/* several for IN: any of them */
 	Datum	   *consts;
 	FmgrInfo	op;				/* column op constant */

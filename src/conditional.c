@@ -113,6 +113,23 @@ uset_union(const USet *a, const USet *b)
 	return s;
 }
 
+/* [0, 1] less the set */
+USet *
+uset_complement(const USet *a)
+{
+	USet	   *s = uset_make(a->n + 1);
+	double		from = 0.0;
+	int			i;
+
+	for (i = 0; i < a->n; i++)
+	{
+		uset_add(s, from, a->lo[i]);
+		from = a->hi[i];
+	}
+	uset_add(s, from, 1.0);
+	return s;
+}
+
 double
 uset_measure(const USet *s)
 {

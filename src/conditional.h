@@ -28,6 +28,7 @@ extern USet *uset_make(int capacity);
 extern void uset_add(USet *s, double lo, double hi);
 extern USet *uset_intersect(const USet *a, const USet *b);
 extern USet *uset_union(const USet *a, const USet *b);
+extern USet *uset_complement(const USet *a);
 extern double uset_measure(const USet *s);
 
 typedef struct ConditionalSampler ConditionalSampler;

@@ -1500,9 +1500,17 @@ value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scra
 			/* without made-up strings the last category takes the rest */
 			if (k == cm->ncategories - 1 && cm->shape == NULL)
 				hi = 1.0;
-			if (condition_atom_test(atom, (FmgrInfo *) &atom->op, cs->category_values[k]))
+			if (condition_atom_holds(atom, cs->category_values[k]))
 				uset_add(set, lo, hi);
 		}
+
+		/*
+		 * A made-up string is none of the kept values; under "<>" it may
+		 * still chance on the constant (a rare value), which the check of
+		 * each row then refuses.
+		 */
+		if (atom->negated && cm->shape != NULL && cm->ncategories > 0)
+			uset_add(set, cm->category_cum[cm->ncategories - 1], 1.0);
 		return set;
 	}
 
@@ -1520,7 +1528,7 @@ value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scra
 			if (iv[2 * k] >= 0.0 && iv[2 * k + 1] >= 0.0)
 				uset_add(set, iv[2 * k], iv[2 * k + 1]);
 		pfree(iv);
-		return set;
+		return atom->negated ? uset_complement(set) : set;
 	}
 	else
 	{
@@ -2000,7 +2008,8 @@ report_unsupported_atom(Sampler *s, const Condition *cond, int a, TupleDesc desc
 	 * column was recorded with, or on a continuous stretch, where no single
 	 * value has a chance.  Outside it, the range is all there is to say.
 	 */
-	if (atom->strategy == BTEqualStrategyNumber && equality_inside_range(atom, cs))
+	if (atom->strategy == BTEqualStrategyNumber && !atom->negated &&
+		equality_inside_range(atom, cs))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
@@ -2328,7 +2337,7 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 							   s->accepted, s->attempts, residual) :
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it.",
 							   s->accepted, s->attempts),
-					 errhint("Conditions synth samples directly need no luck: = and IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, = and IN on numeric, date and timestamp columns; IS [NOT] NULL; an OR of these on one column; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
+					 errhint("Conditions synth samples directly need no luck: =, <>, IN and NOT IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, =, <>, IN and NOT IN on numeric, date and timestamp columns; IS [NOT] NULL; an OR of these on one column; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (s->nkeys > 0 && !s->keys_checked)
