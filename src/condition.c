@@ -408,6 +408,49 @@ atom_from_conjunct(Node *node, ConditionAtom *atom)
 	}
 }
 
+/*
+ * An OR whose arms are each an AND of atoms (or one atom), on different
+ * columns (one column's ORs are atoms already): "age > 90 OR bili > 20",
+ * "(sex = 'f' AND age < 30) OR status = 2".  The arms' atoms go to
+ * cond->arm_*; false, leaving nothing, if an arm is anything else.
+ */
+static bool
+arms_from_disjunction(BoolExpr *b, Condition *cond)
+{
+	int			n = list_length(b->args);
+	int		   *natoms = palloc(sizeof(int) * n);
+	ConditionAtom **atoms = palloc(sizeof(ConditionAtom *) * n);
+	ExprState **qual = palloc(sizeof(ExprState *) * n);
+	int			j = 0;
+	ListCell   *lc;
+
+	foreach(lc, b->args)
+	{
+		Node	   *arm = lfirst(lc);
+		List	   *parts = is_andclause(arm) ? ((BoolExpr *) arm)->args : list_make1(arm);
+		ListCell   *lc2;
+
+		atoms[j] = palloc(sizeof(ConditionAtom) * list_length(parts));
+		natoms[j] = 0;
+		foreach(lc2, parts)
+		{
+			ConditionAtom *atom = &atoms[j][natoms[j]];
+
+			if (!atom_from_conjunct(lfirst(lc2), atom))
+				return false;
+			atom->expr = lfirst(lc2);
+			natoms[j]++;
+		}
+		qual[j] = ExecInitQual(parts, NULL);
+		j++;
+	}
+	cond->narms = n;
+	cond->arm_natoms = natoms;
+	cond->arm_atoms = atoms;
+	cond->arm_qual = qual;
+	return true;
+}
+
 /* does the expression read the row, or anything but itself (a parameter, a CASE's value)? */
 static bool
 reads_outside(Node *node, void *context)
@@ -521,6 +564,9 @@ condition_prepare(const char *text, TupleDesc desc)
 		}
 		if (atom_from_conjunct(node, &cond->atoms[cond->natoms]))
 			cond->atoms[cond->natoms++].expr = node;
+		else if (cond->narms == 0 && is_orclause(node) &&
+				 arms_from_disjunction((BoolExpr *) node, cond))
+			cond->arms_expr = node; /* drawn arm by arm, and checked with the rest */
 		else
 		{
 			cond->residual = true;
@@ -555,6 +601,8 @@ condition_checked_text(const Condition *cond, const bool *atom_checked)
 	for (a = 0; a < cond->natoms && atom_checked; a++)
 		if (atom_checked[a] && cond->atoms[a].expr)
 			parts = lappend(parts, cond->atoms[a].expr);
+	if (cond->arms_expr != NULL && !cond->arms_drawn)
+		parts = lappend(parts, cond->arms_expr);
 	if (parts == NIL || !OidIsValid(cond->relid))
 		return NULL;
 	context = deparse_context_for(get_rel_name(cond->relid), cond->relid);
@@ -584,6 +632,26 @@ condition_holds(Condition *cond, const Datum *values, const bool *nulls)
 	result = ExecQual(cond->qual, cond->econtext);
 	ResetExprContext(cond->econtext);
 	return result;
+}
+
+/* how many arms of the condition's OR across columns the row satisfies */
+int
+condition_arms_held(Condition *cond, const Datum *values, const bool *nulls)
+{
+	TupleTableSlot *slot = cond->slot;
+	int			natts = slot->tts_tupleDescriptor->natts;
+	int			held = 0;
+	int			j;
+
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, values, sizeof(Datum) * natts);
+	memcpy(slot->tts_isnull, nulls, sizeof(bool) * natts);
+	ExecStoreVirtualTuple(slot);
+	cond->econtext->ecxt_scantuple = slot;
+	for (j = 0; j < cond->narms; j++)
+		held += ExecQual(cond->arm_qual[j], cond->econtext) ? 1 : 0;
+	ResetExprContext(cond->econtext);
+	return held;
 }
 
 /* does the value satisfy an ATOM_VALUES or ATOM_ANY atom? */

@@ -64,6 +64,19 @@ typedef struct Condition
 	Oid			relid;			/* the relation of the row type, or InvalidOid */
 	bool		always_false;	/* the condition folded to false or NULL */
 
+	/*
+	 * One conjunct that is an OR across columns, each of whose arms is an
+	 * AND of atoms ("age > 90 OR bili > 20"): arm j's atoms, and the check
+	 * of arm j alone (the sampler draws from each arm and counts how many
+	 * a row satisfies).  narms is 0 when there is none.
+	 */
+	int			narms;
+	int		   *arm_natoms;
+	ConditionAtom **arm_atoms;
+	ExprState **arm_qual;
+	Node	   *arms_expr;		/* the OR itself, for messages */
+	bool		arms_drawn;		/* set by the sampler: false, it is only checked */
+
 	/* the whole condition, checked on every row */
 	ExprState  *qual;
 	ExprContext *econtext;
@@ -75,5 +88,6 @@ extern bool condition_holds(Condition *cond, const Datum *values, const bool *nu
 extern char *condition_checked_text(const Condition *cond, const bool *atom_checked);
 extern bool condition_atom_test(const ConditionAtom *atom, FmgrInfo *op, Datum value);
 extern bool condition_atom_holds(const ConditionAtom *atom, Datum value);
+extern int	condition_arms_held(Condition *cond, const Datum *values, const bool *nulls);
 
 #endif							/* SYNTH_CONDITION_H */

@@ -105,7 +105,9 @@ struct Sampler
 	int			nleaves;		/* the parts rows come from (a model, or */
 	struct Sampler **leaves;	/* a piece of one, see hierarchy_pieces()), */
 	ConditionalSampler **leaf_conditional;	/* each drawn given the condition, */
-	double	   *leaf_cum;		/* with its probability given it */
+	double	   *leaf_cum;		/* with its probability given it, */
+	int		   *leaf_arm;		/* and the arm of an OR across columns it
+								 * draws from (or -1) */
 	MemoryContext attempt_ctx;	/* a row's values until the next row */
 	bool		keys_checked;	/* the condition names a key column */
 	int64		attempts;
@@ -556,6 +558,7 @@ sampler_begin_call(Sampler *s)
 	s->leaves = NULL;
 	s->leaf_conditional = NULL;
 	s->leaf_cum = NULL;
+	s->leaf_arm = NULL;
 	s->attempt_ctx = NULL;
 	s->keys_checked = false;
 	s->attempts = 0;
@@ -922,8 +925,8 @@ sampler_set_numbering(Sampler *s, uint64 seed, int64 total, int32 stream, int32 
 static void sample_row_conditional(Sampler *s, Datum *values, bool *nulls);
 static bool condition_names_key(const Sampler *s, const Condition *cond);
 #define HIERARCHY_PIECES 3
-static int	hierarchy_pieces(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets,
-							 int nsets, USet ***pieces);
+static int	hierarchy_pieces(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int natoms,
+							 USet **sets, int nsets, USet ***pieces);
 
 /*
  * Balanced blocks.
@@ -1571,14 +1574,15 @@ atom_on_key(const ConditionAtom *atom, const ColumnModel *cm)
  * cannot hold under s at all.  With "only" >= 0, just that atom.
  */
 static bool
-atom_sets(Sampler *s, const Condition *cond, int only, USet **sets, MemoryContext scratch)
+atom_sets(Sampler *s, const ConditionAtom *atoms, int natoms, int only, USet **sets,
+		  MemoryContext scratch)
 {
 	int			ncols = s->model->ncolumns;
 	int			a;
 
-	for (a = 0; a < cond->natoms; a++)
+	for (a = 0; a < natoms; a++)
 	{
-		const ConditionAtom *atom = &cond->atoms[a];
+		const ConditionAtom *atom = &atoms[a];
 		const ColumnSampler *cs = &s->cols[atom->attno];
 		const ColumnModel *cm = cs->cm;
 		int			j;
@@ -2041,8 +2045,13 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 	Sampler   **leaves = palloc(sizeof(Sampler *) * maxleaves);
 	double		total = 0.0;
 	int			n = 0;
+	int			narms;
+	bool		use_arms;
+	ConditionAtom **arm_atoms;
+	int		   *arm_natoms;
 	int			a,
-				i;
+				i,
+				j;
 
 	if (cond->always_false)
 		ereport(ERROR,
@@ -2054,39 +2063,79 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 	{
 		USet	  **sets = palloc0(sizeof(USet *) * Max(nsets, 1));
 
-		if (!atom_sets(s, cond, a, sets, scratch))
+		if (!atom_sets(s, cond->atoms, cond->natoms, a, sets, scratch))
 			report_unsupported_atom(s, cond, a, desc, model_name);
+	}
+
+	/*
+	 * An OR across columns is drawn arm by arm (Karp and Luby's union
+	 * sampling): each arm, with the other atoms, is one more condition
+	 * with its own probability, and sample_row_conditional() keeps a row
+	 * drawn from an arm with probability 1 / (the arms it satisfies), so a
+	 * row that satisfies two arms is not drawn twice as often.
+	 */
+	use_arms = cond->narms > 0;
+	for (j = 0; use_arms && j < cond->narms; j++)
+		for (a = 0; a < cond->arm_natoms[j]; a++)
+		{
+			const ConditionAtom *atom = &cond->arm_atoms[j][a];
+
+			/* an arm on a key is not drawn (keys are): the OR is then only checked */
+			if (atom_on_key(atom, s->cols[atom->attno].cm))
+				use_arms = false;
+		}
+	narms = use_arms ? cond->narms : 1;
+	cond->arms_drawn = use_arms;
+	arm_atoms = palloc(sizeof(ConditionAtom *) * narms);
+	arm_natoms = palloc(sizeof(int) * narms);
+	for (j = 0; j < narms; j++)
+	{
+		int			extra = use_arms ? cond->arm_natoms[j] : 0;
+
+		arm_natoms[j] = cond->natoms + extra;
+		arm_atoms[j] = palloc(sizeof(ConditionAtom) * Max(arm_natoms[j], 1));
+		if (cond->natoms > 0)
+			memcpy(arm_atoms[j], cond->atoms, sizeof(ConditionAtom) * cond->natoms);
+		if (extra > 0)
+			memcpy(&arm_atoms[j][cond->natoms], cond->arm_atoms[j], sizeof(ConditionAtom) * extra);
 	}
 
 	/* each model of the mixture, weighed by the condition's probability */
 	collect_leaves(s, 1.0, leaves, shares, &n);
-	s->leaves = palloc(sizeof(Sampler *) * HIERARCHY_PIECES * Max(n, 1));
-	s->leaf_conditional = palloc(sizeof(ConditionalSampler *) * HIERARCHY_PIECES * Max(n, 1));
-	s->leaf_cum = palloc(sizeof(double) * HIERARCHY_PIECES * Max(n, 1));
+	s->leaves = palloc(sizeof(Sampler *) * HIERARCHY_PIECES * narms * Max(n, 1));
+	s->leaf_conditional = palloc(sizeof(ConditionalSampler *) * HIERARCHY_PIECES * narms * Max(n, 1));
+	s->leaf_cum = palloc(sizeof(double) * HIERARCHY_PIECES * narms * Max(n, 1));
+	s->leaf_arm = palloc(sizeof(int) * HIERARCHY_PIECES * narms * Max(n, 1));
 	s->nleaves = 0;
 	for (i = 0; i < n; i++)
 	{
-		USet	  **sets = palloc0(sizeof(USet *) * Max(nsets, 1));
-		USet	  **pieces[HIERARCHY_PIECES];
-		int			npieces,
-					q;
-
-		if (shares[i] <= 0.0 || !atom_sets(leaves[i], cond, -1, sets, scratch))
-			continue;
-		npieces = hierarchy_pieces(s, leaves[i], cond, sets, nsets, pieces);
-		for (q = 0; q < npieces; q++)
+		for (j = 0; j < narms; j++)
 		{
-			double		p = 0.0;
-			ConditionalSampler *c = conditional_create(leaves[i]->dependence, pieces[q],
-													   s->rng, &p);
+			USet	  **sets = palloc0(sizeof(USet *) * Max(nsets, 1));
+			USet	  **pieces[HIERARCHY_PIECES];
+			int			npieces,
+						q;
 
-			if (c == NULL || !(p > 0.0))
+			if (shares[i] <= 0.0 ||
+				!atom_sets(leaves[i], arm_atoms[j], arm_natoms[j], -1, sets, scratch))
 				continue;
-			total += shares[i] * p;
-			s->leaves[s->nleaves] = leaves[i];
-			s->leaf_conditional[s->nleaves] = c;
-			s->leaf_cum[s->nleaves] = total;
-			s->nleaves++;
+			npieces = hierarchy_pieces(s, leaves[i], arm_atoms[j], arm_natoms[j], sets, nsets,
+									   pieces);
+			for (q = 0; q < npieces; q++)
+			{
+				double		p = 0.0;
+				ConditionalSampler *c = conditional_create(leaves[i]->dependence, pieces[q],
+														   s->rng, &p);
+
+				if (c == NULL || !(p > 0.0))
+					continue;
+				total += shares[i] * p;
+				s->leaves[s->nleaves] = leaves[i];
+				s->leaf_conditional[s->nleaves] = c;
+				s->leaf_cum[s->nleaves] = total;
+				s->leaf_arm[s->nleaves] = use_arms ? j : -1;
+				s->nleaves++;
+			}
 		}
 	}
 	if (s->nleaves == 0 || !(total > 0.0))
@@ -2115,12 +2164,16 @@ condition_columns(const Condition *cond)
 {
 	Bitmapset  *attnos = NULL;
 	ListCell   *lc;
-	int			a;
+	int			a,
+				j;
 
 	for (a = 0; a < cond->natoms; a++)
 		attnos = bms_add_member(attnos, cond->atoms[a].attno + 1 - FirstLowInvalidHeapAttributeNumber);
 	foreach(lc, cond->residual_parts)
 		pull_varattnos((Node *) lfirst(lc), 1, &attnos);
+	for (j = 0; j < cond->narms; j++)
+		for (a = 0; a < cond->arm_natoms[j]; a++)
+			attnos = bms_add_member(attnos, cond->arm_atoms[j][a].attno + 1 - FirstLowInvalidHeapAttributeNumber);
 	return attnos;
 }
 
@@ -2180,8 +2233,8 @@ piece_of_values(USet **sets, int nsets, int ncols, const ColumnSampler *from, US
 }
 
 static int
-hierarchy_pieces(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets, int nsets,
-				 USet ***pieces)
+hierarchy_pieces(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int natoms,
+				 USet **sets, int nsets, USet ***pieces)
 {
 	int			ncols = leaf->model->ncolumns;
 	int			h;
@@ -2211,9 +2264,9 @@ hierarchy_pieces(Sampler *top, Sampler *leaf, const Condition *cond, USet **sets
 		passes = palloc(sizeof(bool) * Max(to->cm->ncategories, 1));
 		for (t = 0; t < to->cm->ncategories; t++)
 			passes[t] = true;
-		for (a = 0; a < cond->natoms; a++)
+		for (a = 0; a < natoms; a++)
 		{
-			const ConditionAtom *atom = &cond->atoms[a];
+			const ConditionAtom *atom = &atoms[a];
 
 			if (atom->attno != top->hierarchy_to[h])
 				continue;
@@ -2325,8 +2378,17 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 		if (s->nkeys > 0 && s->keys_checked)
 			apply_keys(s, values, nulls);
 		s->attempts++;
+		if (s->leaf_arm[g] >= 0)
+		{
+			/* union sampling: a row of k arms is drawn from each of them */
+			int			held = condition_arms_held(s->condition, values, nulls);
+
+			if (held == 0 || (held > 1 && synth_rng_uniform(s->rng) * held >= 1.0))
+				goto next;
+		}
 		if (condition_holds(s->condition, values, nulls))
 			break;
+next:
 		if (s->attempts >= REJECTION_MIN_ATTEMPTS &&
 			s->accepted * REJECTION_RATIO < s->attempts)
 			ereport(ERROR,
@@ -2337,7 +2399,7 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 							   s->accepted, s->attempts, residual) :
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it.",
 							   s->accepted, s->attempts),
-					 errhint("Conditions synth samples directly need no luck: =, <>, IN and NOT IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, =, <>, IN and NOT IN on numeric, date and timestamp columns; IS [NOT] NULL; an OR of these on one column; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
+					 errhint("Conditions synth samples directly need no luck: =, <>, IN and NOT IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, =, <>, IN and NOT IN on numeric, date and timestamp columns; IS [NOT] NULL; an OR of these on one column; one OR across columns whose arms are ANDs of these; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (s->nkeys > 0 && !s->keys_checked)
