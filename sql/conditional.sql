@@ -254,8 +254,9 @@ SELECT s.n AS rows, s.ok AS all_satisfy, f.n > 400 AS enough_filtered,
 FROM f, s;
 SELECT count(*) AS rows, bool_and(weight NOT BETWEEN 60 AND 100) AS all_satisfy, min(weight) < 60 AND max(weight) > 100 AS both_sides
 FROM synth_sample(NULL::people, 2000, seed => 34, condition => 'weight NOT BETWEEN 60 AND 100');
-SELECT count(*) AS rows, bool_and(age BETWEEN 40 AND 45) AS all_satisfy
-FROM synth_sample(NULL::people, 2000, seed => 35, condition => 'age BETWEEN SYMMETRIC 45 AND 40');
+-- BETWEEN SYMMETRIC draws the very rows BETWEEN draws
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 35, condition => 'age BETWEEN SYMMETRIC 45 AND 40') x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 35, condition => 'age BETWEEN 40 AND 45') x) AS symmetric_is_between;
 -- equalities written out draw the very rows IN draws
 SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 36, condition => $$city = 'Oslo' OR city = 'Bergen'$$) x)
      = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 36, condition => $$city IN ('Oslo', 'Bergen')$$) x) AS or_is_in;
@@ -266,8 +267,9 @@ SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500
 -- 10,000 each: checking each row would stop; drawn, the rows come.
 SELECT format('height > %s OR weight > %s', h, w) AS cross_tails,
        format('height > %s OR weight > %s + 0 * random()', h, w) AS cross_tails_checked,
-       h AS tail_h, w AS tail_w, h1, w1
+       h AS tail_h, w AS tail_w, h1, w1, w2
 FROM (SELECT percentile_disc(0.9997) WITHIN GROUP (ORDER BY height) AS h,
+             percentile_disc(0.98) WITHIN GROUP (ORDER BY weight) AS w2,
              percentile_disc(0.9997) WITHIN GROUP (ORDER BY weight) AS w,
              percentile_disc(0.99) WITHIN GROUP (ORDER BY height) AS h1,
              percentile_disc(0.99) WITHIN GROUP (ORDER BY weight) AS w1
@@ -302,6 +304,25 @@ SELECT s.n AS rows, s.ok AS all_satisfy, abs(s.p - f.p) < 4 * sqrt(f.p * (1 - f.
 FROM f, s;
 SELECT count(*) AS rows, bool_and(income IS NULL OR income > 49000) AS all_satisfy, count(*) FILTER (WHERE income IS NULL) > 0 AS some_null
 FROM synth_sample(NULL::people, 1000, seed => 38, condition => 'income IS NULL OR income > 49000');
+-- rows of the main atoms and three overlapping arms (the third holds the
+-- second): the share of rows in two or more arms is an unconditional
+-- sample's
+CREATE TEMP TABLE three_arms AS SELECT * FROM synth_sample(NULL::people, 4000, seed => 51,
+  condition => format($$city = 'Oslo' AND (height > %s OR weight > %s OR weight > %s)$$, :h1, :w1, :w2));
+CREATE TEMP TABLE three_filtered AS SELECT * FROM synth_sample(NULL::people, 400000, seed => 52)
+  WHERE city = 'Oslo' AND (height > :h1 OR weight > :w1 OR weight > :w2);
+WITH f AS (SELECT avg(((height > :h1)::int + (weight > :w1)::int + (weight > :w2)::int >= 2)::int) AS p, count(*) AS n FROM three_filtered),
+     s AS (SELECT avg(((height > :h1)::int + (weight > :w1)::int + (weight > :w2)::int >= 2)::int) AS p, count(*) AS n,
+                  bool_and(city = 'Oslo' AND (height > :h1 OR weight > :w1 OR weight > :w2)) AS ok FROM three_arms)
+SELECT s.n AS rows, s.ok AS all_satisfy, f.p > 0.3 AS arms_overlap,
+       abs(s.p - f.p) < 4 * sqrt(f.p * (1 - f.p) * (1.0 / f.n + 1.0 / s.n)) AS overlap_share_same
+FROM f, s;
+-- an arm that folds to false leaves the other: the rows of that alone
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 300, seed => 53, condition => $$age > 85 OR now() < '2000-01-01'$$) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 300, seed => 53, condition => 'age > 85') x) AS false_arm_dropped;
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::people, 10, condition => $$city = 'Nowhere' OR age > 200$$);
+\set ON_ERROR_STOP 1
 -- an arm on a key (whose values are generated, not drawn) leaves the OR to the check of each row
 SELECT count(*) AS rows, bool_and(id < 3 OR age > 85) AS all_satisfy
 FROM synth_sample(NULL::people, 300, seed => 50, condition => 'id < 3 OR age > 85');
@@ -342,6 +363,15 @@ FROM f, s;
 SELECT count(*) AS rows, bool_and(city NOT IN ('Oslo', 'Bergen', 'Trondheim')) AS all_satisfy,
        count(DISTINCT city) > 100 AS made_up_strings
 FROM synth_sample(NULL::people, 500, seed => 44, condition => $$city NOT IN ('Oslo', 'Bergen', 'Trondheim')$$);
+-- a column of made-up strings only (names): "<>" leaves all of them
+SELECT count(*) AS rows, count(DISTINCT name) > 90 AS made_up_strings
+FROM synth_sample(NULL::people, 100, seed => 44, condition => $$name <> 'Abc Def'$$);
+-- NOT IN an empty list holds for NULLs too; NOT IN a list with NULL never holds
+SELECT count(*) AS rows, count(*) FILTER (WHERE income IS NULL) > 0 AS some_null
+FROM synth_sample(NULL::people, 1000, seed => 44, condition => $$income <> ALL ('{}'::numeric[])$$);
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 44, condition => 'visits NOT IN (1, NULL)');
+\set ON_ERROR_STOP 1
 
 -- A stable expression (current_date, now(), a date cast to timestamptz) has
 -- one value for the call and is evaluated once: the comparison is drawn
@@ -350,7 +380,13 @@ SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500
           condition => $$born >= current_date - (current_date - date '1990-01-01') AND updated < (current_date - (current_date - date '2024-06-10'))::timestamptz$$) x)
      = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 39,
           condition => $$born >= '1990-01-01' AND updated < '2024-06-10 00:00'$$) x) AS folded_once;
--- and it is evaluated once, before any row: its error is the call's
+-- only what every row's check evaluates is folded: the operands of a
+-- comparison, not a CASE branch no row reaches, nor a row comparison
+SELECT count(*) AS rows FROM synth_sample(NULL::people, 100, seed => 54,
+  condition => $$CASE WHEN age > 200 THEN current_setting('synth_test.unset')::int ELSE 0 END < 5$$);
+SELECT count(*) AS rows, bool_and((age, height) < (50, 170)) AS all_satisfy
+FROM synth_sample(NULL::people, 100, seed => 54, condition => '(age, height) < (50, 170 + (current_date - current_date))');
+-- an error of a folded operand is the call's, before any row
 \set ON_ERROR_STOP 0
 SELECT count(*) FROM synth_sample(NULL::people, 10, condition => 'age > 1 / (extract(year from current_date)::int - extract(year from current_date)::int)');
 \set ON_ERROR_STOP 1

@@ -280,7 +280,13 @@ atom_from_in(ScalarArrayOpExpr *saop, ConditionAtom *atom)
 	get_typlenbyvalalign(ARR_ELEMTYPE(arr), &typlen, &typbyval, &typalign);
 	deconstruct_array(arr, ARR_ELEMTYPE(arr), typlen, typbyval, typalign,
 					  &elems, &elemnulls, &nelems);
-	/* NOT IN a list with a NULL is never true: left to the check of each row */
+	/*
+	 * NOT IN a list with a NULL is never true (condition_prepare() says so),
+	 * and NOT IN an empty list always is, for NULLs too: both are left to
+	 * the check of each row.
+	 */
+	if (atom->negated && nelems == 0)
+		return false;
 	for (i = 0; i < nelems && atom->negated; i++)
 		if (elemnulls[i])
 			return false;
@@ -488,23 +494,104 @@ evaluate_once(Node *node)
 							  value, isnull, typbyval);
 }
 
+/* "x NOT IN (..., NULL, ...)": false or NULL whatever x is */
+static bool
+never_true(Node *node)
+{
+	ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) node;
+	Const	   *c;
+	ArrayType  *arr;
+
+	if (!IsA(node, ScalarArrayOpExpr) || saop->useOr || list_length(saop->args) != 2 ||
+		!IsA(lsecond(saop->args), Const))
+		return false;
+	c = (Const *) lsecond(saop->args);
+	if (c->constisnull)
+		return true;			/* <> ALL (NULL): NULL */
+	arr = DatumGetArrayTypeP(c->constvalue);
+	return array_contains_nulls(arr) && ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr)) > 0;
+}
+
+/* a column-free, non-volatile operand, not yet a constant: worth evaluating once */
+static bool
+foldable(Node *node)
+{
+	return node != NULL && !IsA(node, Const) && !IsA(node, List) &&
+		!reads_outside(node, NULL) && !contain_volatile_functions(node) &&
+		!type_is_rowtype(exprType(node));
+}
+
 /*
  * The planner folds what is immutable.  What is only stable (current_date
  * - 30, now() - interval '1 day', a date cast to timestamptz, which
  * depends on the time zone) has one value for the whole call, as it would
  * in one scan of a query: it is evaluated once, so that a column compared
  * with it makes an atom, drawn directly, rather than a check of each row.
- * Volatile functions (random()) stay what they are.
+ * Only what every row's check evaluates anyway is folded: a whole
+ * conjunct, an arm of AND, OR or NOT, and the operands of a comparison
+ * (=, <, IN, IS NULL, IS TRUE) under them; not the branches of a CASE or
+ * COALESCE, which a row may never reach, nor anything inside a function
+ * of a column.  Volatile functions (random()) stay what they are.
  */
 static Node *
-fold_stable(Node *node, void *context)
+fold_stable(Node *node)
 {
-	if (node == NULL || IsA(node, Const))
-		return node;
-	if (!reads_outside(node, NULL) && !contain_volatile_functions(node) &&
-		!type_is_rowtype(exprType(node)))
+	if (foldable(node))
 		return evaluate_once(node);
-	return expression_tree_mutator(node, fold_stable, context);
+	if (node == NULL)
+		return NULL;
+	switch (nodeTag(node))
+	{
+		case T_BoolExpr:
+			{
+				BoolExpr   *b = (BoolExpr *) copyObject(node);
+				ListCell   *lc;
+
+				foreach(lc, b->args)
+					lfirst(lc) = fold_stable(lfirst(lc));
+				return (Node *) b;
+			}
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+			{
+				OpExpr	   *op = (OpExpr *) copyObject(node);
+				ListCell   *lc;
+
+				foreach(lc, op->args)
+					if (foldable(lfirst(lc)))
+						lfirst(lc) = evaluate_once(lfirst(lc));
+				return (Node *) op;
+			}
+		case T_ScalarArrayOpExpr:
+			{
+				ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) copyObject(node);
+				ListCell   *lc;
+
+				foreach(lc, saop->args)
+					if (foldable(lfirst(lc)))
+						lfirst(lc) = evaluate_once(lfirst(lc));
+				return (Node *) saop;
+			}
+		case T_NullTest:
+			{
+				NullTest   *nt = (NullTest *) copyObject(node);
+
+				if (foldable((Node *) nt->arg))
+					nt->arg = (Expr *) evaluate_once((Node *) nt->arg);
+				return (Node *) nt;
+			}
+		case T_BooleanTest:
+			{
+				BooleanTest *bt = (BooleanTest *) copyObject(node);
+
+				if (foldable((Node *) bt->arg))
+					bt->arg = (Expr *) evaluate_once((Node *) bt->arg);
+				return (Node *) bt;
+			}
+		default:
+			return node;
+	}
 }
 
 /*
@@ -544,7 +631,8 @@ condition_prepare(const char *text, TupleDesc desc)
 	free_parsestate(pstate);
 
 	expr = (Node *) expression_planner((Expr *) expr);
-	expr = fold_stable(expr, NULL);
+	/* fold what is stable, then simplify again ("x > 5 OR false") */
+	expr = (Node *) expression_planner((Expr *) fold_stable(expr));
 	error_context_stack = errcb.previous;
 	conjuncts = make_ands_implicit((Expr *) expr);
 
@@ -562,6 +650,8 @@ condition_prepare(const char *text, TupleDesc desc)
 				cond->always_false = true;
 			continue;
 		}
+		if (never_true(node))
+			cond->always_false = true;
 		if (atom_from_conjunct(node, &cond->atoms[cond->natoms]))
 			cond->atoms[cond->natoms++].expr = node;
 		else if (cond->narms == 0 && is_orclause(node) &&

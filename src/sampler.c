@@ -1512,8 +1512,8 @@ value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scra
 		 * still chance on the constant (a rare value), which the check of
 		 * each row then refuses.
 		 */
-		if (atom->negated && cm->shape != NULL && cm->ncategories > 0)
-			uset_add(set, cm->category_cum[cm->ncategories - 1], 1.0);
+		if (atom->negated && cm->shape != NULL)
+			uset_add(set, cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0, 1.0);
 		return set;
 	}
 
@@ -2050,6 +2050,7 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 	ConditionAtom **arm_atoms;
 	int		   *arm_natoms;
 	int			a,
+				h,
 				i,
 				j;
 
@@ -2080,9 +2081,19 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 		{
 			const ConditionAtom *atom = &cond->arm_atoms[j][a];
 
-			/* an arm on a key is not drawn (keys are): the OR is then only checked */
+			/*
+			 * An arm on a key is not drawn (keys are generated), nor one on a
+			 * column a hierarchy fixes: a row drawn from the arm would not be
+			 * sure to satisfy it once the hierarchy sets the column (a second
+			 * hierarchy, a chain), and the arms it satisfies would not be
+			 * those it could have been drawn from.  The OR is then only
+			 * checked.
+			 */
 			if (atom_on_key(atom, s->cols[atom->attno].cm))
 				use_arms = false;
+			for (h = 0; h < s->nhierarchies; h++)
+				if (s->hierarchy_to[h] == atom->attno)
+					use_arms = false;
 		}
 	narms = use_arms ? cond->narms : 1;
 	cond->arms_drawn = use_arms;
@@ -2142,6 +2153,8 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
+				 use_arms ?
+				 errdetail("No arm of its OR is possible together with the rest of the condition.") :
 				 errdetail("Each part of the condition is possible, but no row of the model satisfies all of them together.")));
 	for (i = 0; i < s->nleaves; i++)
 		s->leaf_cum[i] /= total;
