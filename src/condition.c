@@ -521,6 +521,22 @@ foldable(Node *node)
 		!type_is_rowtype(exprType(node));
 }
 
+/* an operand of a comparison, evaluated once if it can be */
+static Node *
+fold_operand(Node *node)
+{
+	return foldable(node) ? evaluate_once(node) : node;
+}
+
+static void
+fold_operands(List *args)
+{
+	ListCell   *lc;
+
+	foreach(lc, args)
+		lfirst(lc) = fold_operand(lfirst(lc));
+}
+
 /*
  * The planner folds what is immutable.  What is only stable (current_date
  * - 30, now() - interval '1 day', a date cast to timestamptz, which
@@ -556,37 +572,29 @@ fold_stable(Node *node)
 		case T_NullIfExpr:
 			{
 				OpExpr	   *op = (OpExpr *) copyObject(node);
-				ListCell   *lc;
 
-				foreach(lc, op->args)
-					if (foldable(lfirst(lc)))
-						lfirst(lc) = evaluate_once(lfirst(lc));
+				fold_operands(op->args);
 				return (Node *) op;
 			}
 		case T_ScalarArrayOpExpr:
 			{
 				ScalarArrayOpExpr *saop = (ScalarArrayOpExpr *) copyObject(node);
-				ListCell   *lc;
 
-				foreach(lc, saop->args)
-					if (foldable(lfirst(lc)))
-						lfirst(lc) = evaluate_once(lfirst(lc));
+				fold_operands(saop->args);
 				return (Node *) saop;
 			}
 		case T_NullTest:
 			{
 				NullTest   *nt = (NullTest *) copyObject(node);
 
-				if (foldable((Node *) nt->arg))
-					nt->arg = (Expr *) evaluate_once((Node *) nt->arg);
+				nt->arg = (Expr *) fold_operand((Node *) nt->arg);
 				return (Node *) nt;
 			}
 		case T_BooleanTest:
 			{
 				BooleanTest *bt = (BooleanTest *) copyObject(node);
 
-				if (foldable((Node *) bt->arg))
-					bt->arg = (Expr *) evaluate_once((Node *) bt->arg);
+				bt->arg = (Expr *) fold_operand((Node *) bt->arg);
 				return (Node *) bt;
 			}
 		default:
@@ -706,19 +714,27 @@ condition_checked_text(const Condition *cond, const bool *atom_checked)
 	return buf.data;
 }
 
-/* does the row satisfy the whole condition (NULL counts as no)? */
-bool
-condition_holds(Condition *cond, const Datum *values, const bool *nulls)
+/* put the row in the condition's slot, for its checks */
+static void
+store_row(Condition *cond, const Datum *values, const bool *nulls)
 {
 	TupleTableSlot *slot = cond->slot;
 	int			natts = slot->tts_tupleDescriptor->natts;
-	bool		result;
 
 	ExecClearTuple(slot);
 	memcpy(slot->tts_values, values, sizeof(Datum) * natts);
 	memcpy(slot->tts_isnull, nulls, sizeof(bool) * natts);
 	ExecStoreVirtualTuple(slot);
 	cond->econtext->ecxt_scantuple = slot;
+}
+
+/* does the row satisfy the whole condition (NULL counts as no)? */
+bool
+condition_holds(Condition *cond, const Datum *values, const bool *nulls)
+{
+	bool		result;
+
+	store_row(cond, values, nulls);
 	result = ExecQual(cond->qual, cond->econtext);
 	ResetExprContext(cond->econtext);
 	return result;
@@ -728,16 +744,10 @@ condition_holds(Condition *cond, const Datum *values, const bool *nulls)
 int
 condition_arms_held(Condition *cond, const Datum *values, const bool *nulls)
 {
-	TupleTableSlot *slot = cond->slot;
-	int			natts = slot->tts_tupleDescriptor->natts;
 	int			held = 0;
 	int			j;
 
-	ExecClearTuple(slot);
-	memcpy(slot->tts_values, values, sizeof(Datum) * natts);
-	memcpy(slot->tts_isnull, nulls, sizeof(bool) * natts);
-	ExecStoreVirtualTuple(slot);
-	cond->econtext->ecxt_scantuple = slot;
+	store_row(cond, values, nulls);
 	for (j = 0; j < cond->narms; j++)
 		held += ExecQual(cond->arm_qual[j], cond->econtext) ? 1 : 0;
 	ResetExprContext(cond->econtext);
