@@ -102,10 +102,10 @@ FROM synth_sample(NULL::close_pairs, 4000, seed => 1, condition => 'a IN (1, 10)
 SELECT synth_drop('close_pairs');
 DROP TABLE close_pairs;
 
--- an order comparison on a category (text, an enum, a boolean) is checked
--- on each row (it was refused as having no value of the column: the
--- categories are in the copula's order, not the type's); the made-up
--- strings ('Village ...') fall on their own side of it
+-- an order comparison on a category (text, an enum, a boolean) is tried on
+-- each of the column's categories (it was refused as having no value of the
+-- column: the categories are in the copula's order, not the type's); the
+-- made-up strings ('Village ...') are checked, and fall on their own side
 SELECT count(*) AS rows, bool_and(city < 'P') AS all_below_p, count(DISTINCT city) AS cities
 FROM synth_sample(NULL::people, 2000, seed => 5, condition => $$city < 'P'$$);
 SELECT count(*) AS rows, bool_and(city > 'O') AS all_above_o,
@@ -345,11 +345,28 @@ FROM synth_sample(NULL::checks, 1000, seed => 40, condition => $$status <> 'ok'$
 SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::checks, 200, seed => 41, condition => $$status <> 'ok'$$) x)
      = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::checks, 200, seed => 41, condition => $$status NOT IN ('ok')$$) x) AS not_in_is_ne;
 \set ON_ERROR_STOP 0
-SELECT count(*) FROM synth_sample(NULL::checks, 1000, seed => 40, condition => $$status || '' <> 'ok'$$);
+SELECT count(*) FROM synth_sample(NULL::checks, 1000, seed => 40, condition => $$status || substr(random()::text, 1, 0) <> 'ok'$$);
 -- NOT IN a list with NULL is never true
 SELECT count(*) FROM synth_sample(NULL::checks, 10, seed => 40, condition => $$status NOT IN ('ok', NULL)$$);
 -- nothing is left when every kept value is excluded (no made-up strings here)
 SELECT count(*) FROM synth_sample(NULL::checks, 10, seed => 40, condition => $$status NOT IN ('ok', 'failed')$$);
+\set ON_ERROR_STOP 1
+-- Any test of one categorical column alone (LIKE, a regular expression, a
+-- function of it) is tried on each of its categories and drawn directly:
+-- the rare failures by a pattern; on a column without made-up strings a
+-- test that picks the categories "=" picks draws the very rows "=" draws
+-- (where there are made-up strings, they are drawn too and checked).
+SELECT status, count(*)
+FROM synth_sample(NULL::checks, 1000, seed => 40, condition => $$status LIKE 'fail%'$$) GROUP BY status;
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 55, condition => $$code ~ '^B' AND age > 60$$) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 55, condition => $$code = 'B22' AND age > 60$$) x) AS tests_are_sets;
+SELECT city, count(*) FROM synth_sample(NULL::people, 500, seed => 55, condition => $$lower(city) = 'oslo'$$) GROUP BY city;
+-- a test that holds for NULL is checked on each row; one no kept value
+-- passes, on a column without made-up strings, is an error
+SELECT count(*) AS rows, count(*) FILTER (WHERE city IS NULL) > 0 AS some_null
+FROM synth_sample(NULL::people, 1000, seed => 56, condition => $$city IS DISTINCT FROM 'Oslo'$$);
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 56, condition => $$code LIKE 'Z%'$$);
 \set ON_ERROR_STOP 1
 -- on a number: every value but one, in the model's proportions (an
 -- unconditional sample's, within 4 binomial standard errors); on text with

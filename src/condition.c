@@ -224,9 +224,10 @@ atom_from_opexpr(OpExpr *op, ConditionAtom *atom)
 		return false;
 	/*
 	 * An order comparison on a category (text under its collation, an
-	 * enum, a boolean) is checked on each row: the model's categories are
-	 * in the copula's order, not the type's, and made-up strings can fall
-	 * either side.
+	 * enum, a boolean) is no range of the copula's scores: the model's
+	 * categories are in the copula's order, not the type's, and made-up
+	 * strings can fall either side.  It is tried on each category instead
+	 * (atom_from_one_category_column()).
 	 */
 	if (atom->strategy != BTEqualStrategyNumber &&
 		classify_type(var->vartype).kind == COLUMN_CATEGORICAL)
@@ -324,6 +325,7 @@ atom_from_boolean(Node *node, bool value, ConditionAtom *atom)
 }
 
 static bool atom_from_conjunct(Node *node, ConditionAtom *atom);
+static bool conjunct_atom(Node *node, Condition *cond, ConditionAtom *atom);
 
 /*
  * "a OR b OR ..." where every branch is a value comparison on one and the
@@ -442,7 +444,7 @@ arms_from_disjunction(BoolExpr *b, Condition *cond)
 		{
 			ConditionAtom *atom = &atoms[j][natoms[j]];
 
-			if (!atom_from_conjunct(lfirst(lc2), atom))
+			if (!conjunct_atom(lfirst(lc2), cond, atom))
 				return false;
 			atom->expr = lfirst(lc2);
 			natoms[j]++;
@@ -455,6 +457,24 @@ arms_from_disjunction(BoolExpr *b, Condition *cond)
 	cond->arm_atoms = atoms;
 	cond->arm_qual = qual;
 	return true;
+}
+
+/* does the expression read a parameter, a subquery, an aggregate? */
+static bool
+reads_outside_row_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Param) || IsA(node, SubPlan) || IsA(node, Aggref) ||
+		IsA(node, WindowFunc) || IsA(node, GroupingFunc))
+		return true;
+	return expression_tree_walker(node, reads_outside_row_walker, context);
+}
+
+static bool
+reads_outside_row(Node *node)
+{
+	return reads_outside_row_walker(node, NULL);
 }
 
 /* does the expression read the row, or anything but itself (a parameter, a CASE's value)? */
@@ -492,6 +512,60 @@ evaluate_once(Node *node)
 	FreeExecutorState(estate);
 	return (Node *) makeConst(type, exprTypmod(node), exprCollation(node), typlen,
 							  value, isnull, typbyval);
+}
+
+/*
+ * An expression that reads one column of a categorical type and nothing
+ * volatile ("city < 'P'", "code LIKE 'B%'", "feeling > 'calm'"): the model
+ * knows that column's categories, so the expression can be tried on each
+ * of them.  Not when it holds for NULL ("city IS DISTINCT FROM 'Oslo'"):
+ * its rows would differ in the column's missingness, not its value.
+ */
+static bool
+atom_from_one_category_column(Node *node, Condition *cond, ConditionAtom *atom)
+{
+	TupleDesc	desc = cond->slot->tts_tupleDescriptor;
+	Bitmapset  *attnos = NULL;
+	int			attno;
+	TupleTableSlot *slot = cond->slot;
+	int			natts = slot->tts_tupleDescriptor->natts;
+	int			i;
+	bool		holds_for_null;
+
+	memset(atom, 0, sizeof(ConditionAtom));
+	pull_varattnos(node, 1, &attnos);
+	if (bms_num_members(attnos) != 1 || contain_volatile_functions(node) ||
+		reads_outside_row(node))
+		return false;
+	attno = bms_singleton_member(attnos) + FirstLowInvalidHeapAttributeNumber - 1;
+	if (attno < 0 || attno >= desc->natts ||
+		classify_type(TupleDescAttr(desc, attno)->atttypid).kind != COLUMN_CATEGORICAL)
+		return false;
+	atom->kind = ATOM_EXPR;
+	atom->attno = attno;
+	atom->check = ExecInitQual(list_make1(node), NULL);
+	atom->slot = slot;
+	atom->econtext = cond->econtext;
+
+	/* NULL in every column: the expression's value for a NULL of its own */
+	ExecClearTuple(slot);
+	for (i = 0; i < natts; i++)
+	{
+		slot->tts_values[i] = (Datum) 0;
+		slot->tts_isnull[i] = true;
+	}
+	ExecStoreVirtualTuple(slot);
+	cond->econtext->ecxt_scantuple = slot;
+	holds_for_null = ExecQual(atom->check, cond->econtext);
+	ResetExprContext(cond->econtext);
+	return !holds_for_null;
+}
+
+/* a conjunct (or a part of an arm) as an atom, if it can be one */
+static bool
+conjunct_atom(Node *node, Condition *cond, ConditionAtom *atom)
+{
+	return atom_from_conjunct(node, atom) || atom_from_one_category_column(node, cond, atom);
 }
 
 /* "x NOT IN (..., NULL, ...)": false or NULL whatever x is */
@@ -646,6 +720,8 @@ condition_prepare(const char *text, TupleDesc desc)
 
 	cond->atoms = palloc(sizeof(ConditionAtom) * Max(list_length(conjuncts), 1));
 	cond->relid = get_typ_typrelid(desc->tdtypeid);
+	cond->econtext = CreateStandaloneExprContext();
+	cond->slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
 	foreach(lc, conjuncts)
 	{
 		Node	   *node = lfirst(lc);
@@ -660,7 +736,7 @@ condition_prepare(const char *text, TupleDesc desc)
 		}
 		if (never_true(node))
 			cond->always_false = true;
-		if (atom_from_conjunct(node, &cond->atoms[cond->natoms]))
+		if (conjunct_atom(node, cond, &cond->atoms[cond->natoms]))
 			cond->atoms[cond->natoms++].expr = node;
 		else if (cond->narms == 0 && is_orclause(node) &&
 				 arms_from_disjunction((BoolExpr *) node, cond))
@@ -675,8 +751,6 @@ condition_prepare(const char *text, TupleDesc desc)
 	/* IN lists checked on each row are hashed, as the planner would do */
 	convert_saop_to_hashed_saop((Node *) conjuncts);
 	cond->qual = ExecInitQual(conjuncts, NULL);
-	cond->econtext = CreateStandaloneExprContext();
-	cond->slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
 	return cond;
 }
 
@@ -763,6 +837,27 @@ condition_atom_holds(const ConditionAtom *atom, Datum value)
 
 	if (atom->kind == ATOM_VALUES)
 		return condition_atom_test(atom, (FmgrInfo *) &atom->op, value) != atom->negated;
+	if (atom->kind == ATOM_EXPR)
+	{
+		TupleTableSlot *slot = atom->slot;
+		int			natts = slot->tts_tupleDescriptor->natts;
+		bool		result;
+		int			i;
+
+		ExecClearTuple(slot);
+		for (i = 0; i < natts; i++)
+		{
+			slot->tts_values[i] = (Datum) 0;
+			slot->tts_isnull[i] = true;
+		}
+		slot->tts_values[atom->attno] = value;
+		slot->tts_isnull[atom->attno] = false;
+		ExecStoreVirtualTuple(slot);
+		atom->econtext->ecxt_scantuple = slot;
+		result = ExecQual(atom->check, atom->econtext);
+		ResetExprContext(atom->econtext);
+		return result;
+	}
 	for (b = 0; b < atom->nbranches; b++)
 	{
 		for (k = 0; k < atom->branch_len[b]; k++)

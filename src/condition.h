@@ -17,7 +17,8 @@
  * A conjunct the model can condition on directly: "column op constant" with
  * a btree comparison operator or the negator of its "=" ("<>"), "column
  * [NOT] IN (constants)", "column IS [NOT] NULL", a bare boolean column
- * (column = true) and its negation, or an OR
+ * (column = true) and its negation, any expression of one categorical
+ * column alone (tried on each of its categories), or an OR
  * of such value comparisons (or of ANDs of them) on one column: "x < 10 OR
  * x > 90", BETWEEN SYMMETRIC, NOT BETWEEN.
  */
@@ -25,6 +26,7 @@ typedef enum ConditionAtomKind
 {
 	ATOM_VALUES,				/* the value satisfies op against a constant */
 	ATOM_ANY,					/* the value satisfies one of the branches */
+	ATOM_EXPR,					/* a category for which "check" holds */
 	ATOM_IS_NULL,
 	ATOM_IS_NOT_NULL
 } ConditionAtomKind;
@@ -52,6 +54,15 @@ typedef struct ConditionAtom
 	int			nbranches;
 	int		   *branch_len;
 	struct ConditionAtom **branch;
+
+	/*
+	 * ATOM_EXPR: any expression of one categorical column alone (city <
+	 * 'P', code LIKE 'B%', lower(city) = 'oslo'), false for NULL, evaluated
+	 * on each of the model's categories with the condition's slot.
+	 */
+	ExprState  *check;
+	TupleTableSlot *slot;
+	ExprContext *econtext;
 } ConditionAtom;
 
 typedef struct Condition

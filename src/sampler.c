@@ -1492,8 +1492,8 @@ value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scra
 
 	if (cm->kind == COLUMN_CATEGORICAL)
 	{
-		set = uset_make(cm->ncategories);
-		if (atom->strategy != BTEqualStrategyNumber)
+		set = uset_make(cm->ncategories + 1);
+		if (atom->kind == ATOM_VALUES && atom->strategy != BTEqualStrategyNumber)
 			return set;			/* not an atom on categories */
 		for (k = 0; k < cm->ncategories; k++)
 		{
@@ -1512,7 +1512,7 @@ value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scra
 		 * still chance on the constant (a rare value), which the check of
 		 * each row then refuses.
 		 */
-		if (atom->negated && cm->shape != NULL)
+		if ((atom->negated || atom->kind == ATOM_EXPR) && cm->shape != NULL)
 			uset_add(set, cm->ncategories > 0 ? cm->category_cum[cm->ncategories - 1] : 0.0, 1.0);
 		return set;
 	}
@@ -1566,7 +1566,7 @@ restrict_uniform(USet **sets, int d, USet *set)
 static inline bool
 atom_on_key(const ConditionAtom *atom, const ColumnModel *cm)
 {
-	return (atom->kind == ATOM_VALUES || atom->kind == ATOM_ANY) && cm != NULL && cm->is_key;
+	return atom->kind != ATOM_IS_NULL && atom->kind != ATOM_IS_NOT_NULL && cm != NULL && cm->is_key;
 }
 
 /*
@@ -1615,7 +1615,7 @@ atom_sets(Sampler *s, const ConditionAtom *atoms, int natoms, int only, USet **s
 			uset_add(set, f, 1.0);
 			restrict_uniform(sets, ncols + j, set);
 		}
-		if ((atom->kind == ATOM_VALUES || atom->kind == ATOM_ANY) && !atom_on_key(atom, cm))
+		if (atom->kind != ATOM_IS_NOT_NULL && !atom_on_key(atom, cm))
 			restrict_uniform(sets, j, value_set(cs, atom, scratch));
 	}
 	for (a = 0; a < 2 * ncols; a++)
@@ -2291,7 +2291,7 @@ hierarchy_pieces(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int na
 				continue;
 			}
 			null_passes = false;	/* IS NOT NULL, or a value */
-			if (atom->kind == ATOM_VALUES || atom->kind == ATOM_ANY)
+			if (atom->kind != ATOM_IS_NOT_NULL)
 				for (t = 0; t < to->cm->ncategories; t++)
 					passes[t] = passes[t] &&
 						condition_atom_holds(atom, to->category_values[t]);
@@ -2363,8 +2363,10 @@ checked_parts_text(Sampler *s)
 	bool	   *on_key = palloc0(sizeof(bool) * Max(cond->natoms, 1));
 	int			a;
 
+	/* keys are checked, and so are made-up strings against a test of their column */
 	for (a = 0; a < cond->natoms; a++)
-		on_key[a] = atom_on_key(&cond->atoms[a], s->cols[cond->atoms[a].attno].cm);
+		on_key[a] = atom_on_key(&cond->atoms[a], s->cols[cond->atoms[a].attno].cm) ||
+			cond->atoms[a].kind == ATOM_EXPR;
 	return condition_checked_text(cond, on_key);
 }
 
@@ -2412,7 +2414,7 @@ next:
 							   s->accepted, s->attempts, residual) :
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it.",
 							   s->accepted, s->attempts),
-					 errhint("Conditions synth samples directly need no luck: =, <>, IN and NOT IN on categorical and boolean columns; <, <=, >, >=, BETWEEN, =, <>, IN and NOT IN on numeric, date and timestamp columns; IS [NOT] NULL; an OR of these on one column; one OR across columns whose arms are ANDs of these; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
+					 errhint("Conditions synth samples directly need no luck: any test of one categorical or boolean column alone (=, <>, IN, LIKE, <, a function of it); <, <=, >, >=, BETWEEN, =, <>, IN and NOT IN on numeric, date and timestamp columns; IS [NOT] NULL; an OR of these on one column; one OR across columns whose arms are ANDs of these; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (s->nkeys > 0 && !s->keys_checked)
