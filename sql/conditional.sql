@@ -361,6 +361,22 @@ FROM synth_sample(NULL::checks, 1000, seed => 40, condition => $$status LIKE 'fa
 SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 55, condition => $$code ~ '^B' AND age > 60$$) x)
      = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::people, 500, seed => 55, condition => $$code = 'B22' AND age > 60$$) x) AS tests_are_sets;
 SELECT city, count(*) FROM synth_sample(NULL::people, 500, seed => 55, condition => $$lower(city) = 'oslo'$$) GROUP BY city;
+-- a test that fails on a value another conjunct keeps out (the cast of
+-- 'A1') is left to the check of each row, which evaluates the conjuncts in
+-- order, as before
+SELECT code, count(*) FROM synth_sample(NULL::people, 300, seed => 57,
+  condition => $$code = 'B22' AND ltrim(code, 'B')::int > 10$$) GROUP BY code;
+-- a test in an arm of an OR across columns: the arm's set holds every
+-- made-up name, but a row is kept only if the arm it was drawn from holds
+-- (else rows of the other arm, the old, came twice as often): the share of
+-- names 'Z...' among the rows is an unconditional sample's
+CREATE TEMP TABLE zz AS SELECT * FROM synth_sample(NULL::people, 4000, seed => 58, condition => $$name LIKE 'Z%' OR age > 85$$);
+CREATE TEMP TABLE zz_filtered AS SELECT * FROM synth_sample(NULL::people, 400000, seed => 59) WHERE name LIKE 'Z%' OR age > 85;
+WITH f AS (SELECT avg((name LIKE 'Z%')::int) AS p, count(*) AS n FROM zz_filtered),
+     s AS (SELECT avg((name LIKE 'Z%')::int) AS p, count(*) AS n, bool_and(name LIKE 'Z%' OR age > 85) AS ok FROM zz)
+SELECT s.n AS rows, s.ok AS all_satisfy, f.p BETWEEN 0.2 AND 0.9 AS both_arms_matter,
+       abs(s.p - f.p) < 4 * sqrt(f.p * (1 - f.p) * (1.0 / f.n + 1.0 / s.n)) AS zz_share_same
+FROM f, s;
 -- a test that holds for NULL is checked on each row; one no kept value
 -- passes, on a column without made-up strings, is an error
 SELECT count(*) AS rows, count(*) FILTER (WHERE city IS NULL) > 0 AS some_null

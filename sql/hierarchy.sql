@@ -84,6 +84,10 @@ SELECT count(*) AS rows, bool_and(s.state <> 'S1') AS no_s1,
        count(*) FILTER (WHERE s.state <> p.state) AS mismatched
 FROM synth_sample(NULL::places, 2000, seed => 5, condition => $$state <> 'S1'$$) s
 JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
+-- an order comparison on the fixed column picks its categories: the very
+-- rows the list of them draws
+SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::places, 500, seed => 6, condition => $$state > 'S1'$$) x)
+     = (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::places, 500, seed => 6, condition => $$state IN ('S2', 'S3')$$) x) AS order_is_list;
 
 -- and in the model's own proportions: each S2 city's share under the
 -- condition is its share among the S2 rows of an unconditional sample

@@ -580,6 +580,8 @@ never_true(Node *node)
 		!IsA(lsecond(saop->args), Const))
 		return false;
 	c = (Const *) lsecond(saop->args);
+	if (!op_strict(saop->opno))
+		return false;
 	if (c->constisnull)
 		return true;			/* <> ALL (NULL): NULL */
 	arr = DatumGetArrayTypeP(c->constvalue);
@@ -722,6 +724,9 @@ condition_prepare(const char *text, TupleDesc desc)
 	cond->relid = get_typ_typrelid(desc->tdtypeid);
 	cond->econtext = CreateStandaloneExprContext();
 	cond->slot = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+
+	/* long IN lists are hashed, as the planner would do, before any is compiled */
+	convert_saop_to_hashed_saop((Node *) conjuncts);
 	foreach(lc, conjuncts)
 	{
 		Node	   *node = lfirst(lc);
@@ -748,8 +753,6 @@ condition_prepare(const char *text, TupleDesc desc)
 		}
 	}
 
-	/* IN lists checked on each row are hashed, as the planner would do */
-	convert_saop_to_hashed_saop((Node *) conjuncts);
 	cond->qual = ExecInitQual(conjuncts, NULL);
 	return cond;
 }
@@ -814,21 +817,35 @@ condition_holds(Condition *cond, const Datum *values, const bool *nulls)
 	return result;
 }
 
-/* how many arms of the condition's OR across columns the row satisfies */
+/*
+ * How many arms of the condition's OR across columns the row satisfies, and
+ * in *arm_held whether arm "arm" is one of them.
+ */
 int
-condition_arms_held(Condition *cond, const Datum *values, const bool *nulls)
+condition_arms_held(Condition *cond, const Datum *values, const bool *nulls,
+					int arm, bool *arm_held)
 {
 	int			held = 0;
 	int			j;
 
 	store_row(cond, values, nulls);
+	*arm_held = false;
 	for (j = 0; j < cond->narms; j++)
-		held += ExecQual(cond->arm_qual[j], cond->econtext) ? 1 : 0;
+		if (ExecQual(cond->arm_qual[j], cond->econtext))
+		{
+			held++;
+			if (j == arm)
+				*arm_held = true;
+		}
 	ResetExprContext(cond->econtext);
 	return held;
 }
 
-/* does the value satisfy an ATOM_VALUES or ATOM_ANY atom? */
+/*
+ * Does the value satisfy an ATOM_VALUES, ATOM_ANY or ATOM_EXPR atom?  The
+ * last is evaluated with the condition's slot (which the checks of rows
+ * fill again for each row).
+ */
 bool
 condition_atom_holds(const ConditionAtom *atom, Datum value)
 {

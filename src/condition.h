@@ -63,6 +63,18 @@ typedef struct ConditionAtom
 	ExprState  *check;
 	TupleTableSlot *slot;
 	ExprContext *econtext;
+
+	/*
+	 * ATOM_EXPR, set by the sampler: the result on each of the table's kept
+	 * labels (memo_labels sorted by strcmp), or unusable when trying it
+	 * raised an error ("code::int > 5" on a label 'A1' that a guard in
+	 * another conjunct keeps out): then it restricts nothing and is only
+	 * checked.
+	 */
+	int			nmemo;
+	const char **memo_labels;
+	bool	   *memo_pass;
+	bool		unusable;
 } ConditionAtom;
 
 typedef struct Condition
@@ -99,6 +111,7 @@ extern bool condition_holds(Condition *cond, const Datum *values, const bool *nu
 extern char *condition_checked_text(const Condition *cond, const bool *atom_checked);
 extern bool condition_atom_test(const ConditionAtom *atom, FmgrInfo *op, Datum value);
 extern bool condition_atom_holds(const ConditionAtom *atom, Datum value);
-extern int	condition_arms_held(Condition *cond, const Datum *values, const bool *nulls);
+extern int	condition_arms_held(Condition *cond, const Datum *values, const bool *nulls,
+								int arm, bool *arm_held);
 
 #endif							/* SYNTH_CONDITION_H */

@@ -21,6 +21,7 @@
 
 #include "access/stratnum.h"
 #include "access/sysattr.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
@@ -29,6 +30,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/uuid.h"
 
 #include "column_model.h"
@@ -1466,6 +1468,116 @@ compare_interval_starts(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : (x[0] > y[0] ? 1 : 0);
 }
 
+static int
+compare_label_strings(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/*
+ * Does category k of column cs pass the atom?  An ATOM_EXPR answers from
+ * what it gave on the table's labels (prepare_expr_atoms()); a label it was
+ * not tried on, or an atom that could not be tried, passes, and the check
+ * of each row decides.
+ */
+static bool
+category_passes(const ConditionAtom *atom, const ColumnSampler *cs, int k)
+{
+	const char *const *hit;
+
+	if (atom->kind != ATOM_EXPR)
+		return condition_atom_holds(atom, cs->category_values[k]);
+	if (atom->unusable || atom->nmemo == 0)
+		return true;
+	hit = bsearch(&cs->cm->labels[k], atom->memo_labels, atom->nmemo, sizeof(char *),
+				  compare_label_strings);
+	return hit == NULL || atom->memo_pass[hit - atom->memo_labels];
+}
+
+/*
+ * Try an ATOM_EXPR on each of the table's kept labels of its column, once
+ * per call, in a subtransaction: an error (a cast that another conjunct
+ * guards, as in "code ~ '^[0-9]+$' AND code::int > 5") leaves the atom to
+ * the check of each row, which evaluates the conjuncts in order, as it did.
+ * A cancel is not swallowed.
+ */
+static void
+prepare_expr_atom(Sampler *top, ConditionAtom *atom)
+{
+	const ColumnSampler *cs = &top->cols[atom->attno];
+	const ColumnModel *cm = cs->cm;
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	int			n,
+				k;
+	int		   *order;
+
+	if (atom->kind != ATOM_EXPR || cm == NULL || cm->kind != COLUMN_CATEGORICAL ||
+		cs->category_values == NULL)
+		return;
+	n = cm->ncategories;
+	atom->memo_labels = palloc(sizeof(char *) * Max(n, 1));
+	atom->memo_pass = palloc(sizeof(bool) * Max(n, 1));
+	order = palloc(sizeof(int) * Max(n, 1));
+	for (k = 0; k < n; k++)
+		atom->memo_labels[k] = cm->labels[k];
+	qsort(atom->memo_labels, n, sizeof(char *), compare_label_strings);
+	for (k = 0; k < n; k++)
+	{
+		const char *const *hit = bsearch(&cm->labels[k], atom->memo_labels, n, sizeof(char *),
+										 compare_label_strings);
+
+		order[k] = hit - atom->memo_labels;
+	}
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		for (k = 0; k < n; k++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			atom->memo_pass[order[k]] = condition_atom_holds(atom, cs->category_values[k]);
+		}
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		atom->nmemo = n;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		atom->unusable = true;
+	}
+	PG_END_TRY();
+	pfree(order);
+}
+
+/* the ATOM_EXPRs of the condition and of its arms, tried on the table's labels */
+static void
+prepare_expr_atoms(Sampler *top, Condition *cond)
+{
+	int			a,
+				j;
+
+	for (a = 0; a < cond->natoms; a++)
+		prepare_expr_atom(top, &cond->atoms[a]);
+	for (j = 0; j < cond->narms; j++)
+		for (a = 0; a < cond->arm_natoms[j]; a++)
+			prepare_expr_atom(top, &cond->arm_atoms[j][a]);
+}
+
 /* the set of u where column cs's value satisfies the atom */
 static USet *
 value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scratch)
@@ -1503,7 +1615,7 @@ value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scra
 			/* without made-up strings the last category takes the rest */
 			if (k == cm->ncategories - 1 && cm->shape == NULL)
 				hi = 1.0;
-			if (condition_atom_holds(atom, cs->category_values[k]))
+			if (category_passes(atom, cs, k))
 				uset_add(set, lo, hi);
 		}
 
@@ -2059,6 +2171,8 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the condition is always false")));
 
+	prepare_expr_atoms(s, cond);
+
 	/* each atom must be possible on its own under the whole table's model */
 	for (a = 0; a < cond->natoms; a++)
 	{
@@ -2223,9 +2337,10 @@ condition_names_key(const Sampler *s, const Condition *cond)
  *
  * So every row pairs the two columns as the table does, in the proportions
  * of the model given the condition.  The first hierarchy the atoms name is
- * cut this way; a second one, or a chain above "from" (whose fixer may set
- * "from" again), is left to the check of each row.  Returns the number of
- * pieces (0: none of the leaf's rows passes), the sets of each in pieces[].
+ * cut this way, unless another hierarchy sets its "from" (a chain); every
+ * other column a hierarchy sets is drawn unrestricted and left to the check
+ * of each row.  Returns the number of pieces (0: none of the leaf's rows
+ * passes), the sets of each in pieces[].
  */
 /* a copy of "sets" where column "from" is not NULL and takes a value in "values" */
 static USet **
@@ -2245,14 +2360,13 @@ piece_of_values(USet **sets, int nsets, int ncols, const ColumnSampler *from, US
 	return p;
 }
 
+/* the pieces A, B, C of hierarchy h */
 static int
-hierarchy_pieces(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int natoms,
-				 USet **sets, int nsets, USet ***pieces)
+hierarchy_cut(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int natoms, int h,
+			  USet **sets, int nsets, USet ***pieces)
 {
 	int			ncols = leaf->model->ncolumns;
-	int			h;
 
-	for (h = 0; h < top->nhierarchies; h++)
 	{
 		const ColumnHierarchy *ch = &top->model->hierarchies[h];
 		const ColumnSampler *to = &top->cols[top->hierarchy_to[h]];
@@ -2261,17 +2375,12 @@ hierarchy_pieces(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int na
 		const ColumnModel *fm = from->cm;
 		bool	   *passes;
 		bool		null_passes = true;
-		bool		named = false;
 		USet	   *fixing,
 				   *free_values;
 		int			np = 0,
 					a,
 					t,
 					i;
-
-		if (fm == NULL || fm->kind != COLUMN_CATEGORICAL || from->table_category == NULL ||
-			to->cm == NULL || leaf_to->cm == NULL)
-			continue;
 
 		/* which of the table's values of "to" (and NULL) the atoms let pass */
 		passes = palloc(sizeof(bool) * Max(to->cm->ncategories, 1));
@@ -2283,7 +2392,6 @@ hierarchy_pieces(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int na
 
 			if (atom->attno != top->hierarchy_to[h])
 				continue;
-			named = true;
 			if (atom->kind == ATOM_IS_NULL)
 			{
 				for (t = 0; t < to->cm->ncategories; t++)
@@ -2293,15 +2401,8 @@ hierarchy_pieces(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int na
 			null_passes = false;	/* IS NOT NULL, or a value */
 			if (atom->kind != ATOM_IS_NOT_NULL)
 				for (t = 0; t < to->cm->ncategories; t++)
-					passes[t] = passes[t] &&
-						condition_atom_holds(atom, to->category_values[t]);
+					passes[t] = passes[t] && category_passes(atom, to, t);
 		}
-		if (!named)
-		{
-			pfree(passes);
-			continue;
-		}
-
 		/* the leaf's values of "from" that fix a passing value, and those that fix none */
 		fixing = uset_make(fm->ncategories + 1);
 		free_values = uset_make(fm->ncategories + 1);
@@ -2351,8 +2452,79 @@ hierarchy_pieces(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int na
 		}
 		return np;
 	}
-	pieces[0] = sets;
-	return 1;
+}
+
+/* does an atom name column att? */
+static bool
+atoms_name(const ConditionAtom *atoms, int natoms, int att)
+{
+	int			a;
+
+	for (a = 0; a < natoms; a++)
+		if (atoms[a].attno == att)
+			return true;
+	return false;
+}
+
+/* is column att set by a hierarchy (the "to" of one)? */
+static bool
+hierarchy_sets(const Sampler *top, int att)
+{
+	int			h;
+
+	for (h = 0; h < top->nhierarchies; h++)
+		if (top->hierarchy_to[h] == att)
+			return true;
+	return false;
+}
+
+static int
+hierarchy_pieces(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int natoms,
+				 USet **sets, int nsets, USet ***pieces)
+{
+	int			ncols = leaf->model->ncolumns;
+	int			split = -1;
+	USet	  **base;
+	int			h;
+
+	/* the hierarchy to cut: the first the atoms name whose "from" no other sets */
+	for (h = 0; h < top->nhierarchies && split < 0; h++)
+	{
+		const ColumnSampler *to = &top->cols[top->hierarchy_to[h]];
+		const ColumnSampler *from = &leaf->cols[top->hierarchy_from[h]];
+		const ColumnSampler *leaf_to = &leaf->cols[top->hierarchy_to[h]];
+
+		if (from->cm == NULL || from->cm->kind != COLUMN_CATEGORICAL ||
+			from->table_category == NULL || to->cm == NULL || leaf_to->cm == NULL)
+			continue;
+		if (atoms_name(atoms, natoms, top->hierarchy_to[h]) &&
+			!hierarchy_sets(top, top->hierarchy_from[h]))
+			split = h;
+	}
+
+	/*
+	 * Every other column a hierarchy sets is drawn unrestricted, and only
+	 * checked: a restriction of its drawn value, which the hierarchy may
+	 * then replace, would only bend the other columns.
+	 */
+	base = palloc(sizeof(USet *) * Max(nsets, 1));
+	memcpy(base, sets, sizeof(USet *) * Max(nsets, 1));
+	for (h = 0; h < top->nhierarchies; h++)
+	{
+		const ColumnSampler *leaf_to = &leaf->cols[top->hierarchy_to[h]];
+
+		if (h == split || leaf_to->cm == NULL ||
+			!atoms_name(atoms, natoms, top->hierarchy_to[h]))
+			continue;
+		base[leaf_to->model_index] = NULL;
+		base[ncols + leaf_to->model_index] = NULL;
+	}
+	if (split < 0)
+	{
+		pieces[0] = base;
+		return 1;
+	}
+	return hierarchy_cut(top, leaf, atoms, natoms, split, base, nsets, pieces);
 }
 
 /* the parts of the condition checked on each row, as SQL (for the error) */
@@ -2360,14 +2532,22 @@ static char *
 checked_parts_text(Sampler *s)
 {
 	const Condition *cond = s->condition;
-	bool	   *on_key = palloc0(sizeof(bool) * Max(cond->natoms, 1));
+	bool	   *checked = palloc0(sizeof(bool) * Max(cond->natoms, 1));
 	int			a;
 
-	/* keys are checked, and so are made-up strings against a test of their column */
+	/*
+	 * Atoms on keys are checked, and so are tests of one column that could
+	 * not be tried, or that made-up strings must pass
+	 */
 	for (a = 0; a < cond->natoms; a++)
-		on_key[a] = atom_on_key(&cond->atoms[a], s->cols[cond->atoms[a].attno].cm) ||
-			cond->atoms[a].kind == ATOM_EXPR;
-	return condition_checked_text(cond, on_key);
+	{
+		const ConditionAtom *atom = &cond->atoms[a];
+		const ColumnModel *cm = s->cols[atom->attno].cm;
+
+		checked[a] = atom_on_key(atom, cm) ||
+			(atom->kind == ATOM_EXPR && (atom->unusable || cm == NULL || cm->shape != NULL));
+	}
+	return condition_checked_text(cond, checked);
 }
 
 static void
@@ -2395,10 +2575,17 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 		s->attempts++;
 		if (s->leaf_arm[g] >= 0)
 		{
-			/* union sampling: a row of k arms is drawn from each of them */
-			int			held = condition_arms_held(s->condition, values, nulls);
+			/*
+			 * Union sampling: a row of k arms is drawn from each of them, so
+			 * it is kept with probability 1 / k; a row outside the arm it was
+			 * drawn from (an arm's set may hold more, such as made-up
+			 * strings) is not kept at all.
+			 */
+			bool		drawn_arm_held;
+			int			held = condition_arms_held(s->condition, values, nulls,
+												   s->leaf_arm[g], &drawn_arm_held);
 
-			if (held == 0 || (held > 1 && synth_rng_uniform(s->rng) * held >= 1.0))
+			if (!drawn_arm_held || (held > 1 && synth_rng_uniform(s->rng) * held >= 1.0))
 				goto next;
 		}
 		if (condition_holds(s->condition, values, nulls))
@@ -2414,7 +2601,7 @@ next:
 							   s->accepted, s->attempts, residual) :
 					 errdetail("Only " INT64_FORMAT " of " INT64_FORMAT " rows drawn satisfied it.",
 							   s->accepted, s->attempts),
-					 errhint("Conditions synth samples directly need no luck: any test of one categorical or boolean column alone (=, <>, IN, LIKE, <, a function of it); <, <=, >, >=, BETWEEN, =, <>, IN and NOT IN on numeric, date and timestamp columns; IS [NOT] NULL; an OR of these on one column; one OR across columns whose arms are ANDs of these; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
+					 errhint("Conditions synth samples directly need no luck: any test of one categorical or boolean column alone that fails for NULL (=, <>, IN, LIKE, <, a function of it); <, <=, >, >=, BETWEEN, =, <>, IN and NOT IN on numeric, date and timestamp columns; IS [NOT] NULL; an OR of these on one column; one OR across columns whose arms are ANDs of these; joined by AND (on keys, whose values are generated, only IS [NOT] NULL).")));
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (s->nkeys > 0 && !s->keys_checked)
