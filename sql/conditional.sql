@@ -377,6 +377,13 @@ WITH f AS (SELECT avg((name LIKE 'Z%')::int) AS p, count(*) AS n FROM zz_filtere
 SELECT s.n AS rows, s.ok AS all_satisfy, f.p BETWEEN 0.2 AND 0.9 AS both_arms_matter,
        abs(s.p - f.p) < 4 * sqrt(f.p * (1 - f.p) * (1.0 / f.n + 1.0 / s.n)) AS zz_share_same
 FROM f, s;
+-- when made-up strings are what an arm's test is left to, the error shows
+-- the OR among the parts checked on each row
+\set VERBOSITY default
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::people, 1000, seed => 61, condition => $$name LIKE 'Qqqq%' OR age > 200$$);
+\set ON_ERROR_STOP 1
+\set VERBOSITY terse
 -- a test that holds for NULL is checked on each row; one no kept value
 -- passes, on a column without made-up strings, is an error
 SELECT count(*) AS rows, count(*) FILTER (WHERE city IS NULL) > 0 AS some_null
@@ -405,6 +412,23 @@ FROM synth_sample(NULL::people, 1000, seed => 44, condition => $$income <> ALL (
 \set ON_ERROR_STOP 0
 SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 44, condition => 'visits NOT IN (1, NULL)');
 \set ON_ERROR_STOP 1
+
+-- On a column sampled continuously (every digit kept), "=" has a chance
+-- only at a value shared by enough rows (an atom): a piece's end, where the
+-- bisection finds a sliver of uniforms that round onto it, is no support
+-- (it drew its rows from the sliver, while a value beside it was refused)
+CREATE TABLE cont AS
+  SELECT CASE WHEN i <= 30 THEN 1000.5 ELSE 1000 + ((i * 0.6180339887498949) % 1) END::float8 AS x
+  FROM generate_series(1, 2000) AS i;
+SELECT synth_fit('cont');
+SELECT jsonb_path_query_first(synth_model('cont'), '$.columns[0].distribution[*] ? (@.to > 1000.6).to')::text AS piece_end \gset
+SELECT count(*) AS rows, bool_and(x = 1000.5) AS all_atom FROM synth_sample(NULL::cont, 100, seed => 60, condition => 'x = 1000.5');
+\set ON_ERROR_STOP 0
+SELECT count(*) FROM synth_sample(NULL::cont, 10, seed => 60, condition => format('x = %s', :'piece_end'));
+SELECT count(*) FROM synth_sample(NULL::cont, 10, seed => 60, condition => format('x IN (1000.5, %s) AND x <> 1000.5', :'piece_end'));
+\set ON_ERROR_STOP 1
+SELECT synth_drop('cont');
+DROP TABLE cont;
 
 -- A stable expression (current_date, now(), a date cast to timestamptz) has
 -- one value for the call and is evaluated once: the comparison is drawn

@@ -776,7 +776,7 @@ condition_checked_text(const Condition *cond, const bool *atom_checked)
 	for (a = 0; a < cond->natoms && atom_checked; a++)
 		if (atom_checked[a] && cond->atoms[a].expr)
 			parts = lappend(parts, cond->atoms[a].expr);
-	if (cond->arms_expr != NULL && !cond->arms_drawn)
+	if (cond->arms_expr != NULL && (!cond->arms_drawn || cond->arms_checked))
 		parts = lappend(parts, cond->arms_expr);
 	if (parts == NIL || !OidIsValid(cond->relid))
 		return NULL;

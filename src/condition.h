@@ -99,6 +99,8 @@ typedef struct Condition
 	ExprState **arm_qual;
 	Node	   *arms_expr;		/* the OR itself, for messages */
 	bool		arms_drawn;		/* set by the sampler: false, it is only checked */
+	bool		arms_checked;	/* set by the sampler: an arm is partly checked
+								 * (a test of made-up strings) */
 
 	/* the whole condition, checked on every row */
 	ExprState  *qual;

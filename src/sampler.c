@@ -1468,6 +1468,9 @@ compare_interval_starts(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : (x[0] > y[0] ? 1 : 0);
 }
 
+/* below this share of the uniforms, an equality on a continuous column is a rounding sliver */
+#define CONTINUOUS_ATOM_MIN_WIDTH 1e-9
+
 static int
 compare_label_strings(const void *a, const void *b)
 {
@@ -1564,6 +1567,13 @@ prepare_expr_atom(Sampler *top, ConditionAtom *atom)
 	pfree(order);
 }
 
+/* is the atom a test of one column that rows are checked against (made-up strings)? */
+static bool
+expr_atom_checked(const ConditionAtom *atom, const ColumnModel *cm)
+{
+	return atom->kind == ATOM_EXPR && (atom->unusable || cm == NULL || cm->shape != NULL);
+}
+
 /* the ATOM_EXPRs of the condition and of its arms, tried on the table's labels */
 static void
 prepare_expr_atoms(Sampler *top, Condition *cond)
@@ -1635,8 +1645,24 @@ value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scra
 	{
 		double	   *iv = palloc(sizeof(double) * 2 * atom->nconsts);
 
+		/*
+		 * On a column sampled continuously (a float kept to every digit, no
+		 * step), a value has a chance only as an atom, whose share is at
+		 * least min_group_size rows of the fit.  Elsewhere the bisection
+		 * still finds the few uniforms that round onto a piece's end (a
+		 * width of 1e-16 or so): no support, or "= 60" would fail while
+		 * "= 50", a piece's end, drew its rows from a sliver.
+		 */
+		bool		continuous = cm->decimals < 0 && cm->step <= 0.0 &&
+			(cs->repr == REPR_FLOAT4 || cs->repr == REPR_FLOAT8 ||
+			 (cs->repr == REPR_NUMERIC && cs->typmod < 0));
+
 		for (k = 0; k < atom->nconsts; k++)
+		{
 			equal_interval(cs, atom, k, scratch, &iv[2 * k], &iv[2 * k + 1]);
+			if (continuous && iv[2 * k + 1] - iv[2 * k] < CONTINUOUS_ATOM_MIN_WIDTH)
+				iv[2 * k] = iv[2 * k + 1] = -1.0;
+		}
 		qsort(iv, atom->nconsts, 2 * sizeof(double), compare_interval_starts);
 		set = uset_make(atom->nconsts);
 		for (k = 0; k < atom->nconsts; k++)
@@ -2211,6 +2237,11 @@ sampler_set_condition(Sampler *s, Condition *cond, TupleDesc desc, const char *m
 		}
 	narms = use_arms ? cond->narms : 1;
 	cond->arms_drawn = use_arms;
+	cond->arms_checked = false;
+	for (j = 0; use_arms && j < cond->narms; j++)
+		for (a = 0; a < cond->arm_natoms[j]; a++)
+			if (expr_atom_checked(&cond->arm_atoms[j][a], s->cols[cond->arm_atoms[j][a].attno].cm))
+				cond->arms_checked = true;
 	arm_atoms = palloc(sizeof(ConditionAtom *) * narms);
 	arm_natoms = palloc(sizeof(int) * narms);
 	for (j = 0; j < narms; j++)
@@ -2544,8 +2575,7 @@ checked_parts_text(Sampler *s)
 		const ConditionAtom *atom = &cond->atoms[a];
 		const ColumnModel *cm = s->cols[atom->attno].cm;
 
-		checked[a] = atom_on_key(atom, cm) ||
-			(atom->kind == ATOM_EXPR && (atom->unusable || cm == NULL || cm->shape != NULL));
+		checked[a] = atom_on_key(atom, cm) || expr_atom_checked(atom, cm);
 	}
 	return condition_checked_text(cond, checked);
 }
