@@ -1533,6 +1533,15 @@ prepare_expr_atom(Sampler *top, ConditionAtom *atom)
 		order[k] = hit - atom->memo_labels;
 	}
 
+	if (IsInParallelMode())
+	{
+		/* no subtransaction here: an error is the call's */
+		for (k = 0; k < n; k++)
+			atom->memo_pass[order[k]] = condition_atom_holds(atom, cs->category_values[k]);
+		atom->nmemo = n;
+		pfree(order);
+		return;
+	}
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
 	PG_TRY();
