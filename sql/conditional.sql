@@ -426,6 +426,7 @@ SELECT count(*) AS rows, bool_and(x = 1000.5) AS all_atom FROM synth_sample(NULL
 \set ON_ERROR_STOP 0
 SELECT count(*) FROM synth_sample(NULL::cont, 10, seed => 60, condition => format('x = %s', :'piece_end'));
 SELECT count(*) FROM synth_sample(NULL::cont, 10, seed => 60, condition => format('x IN (1000.5, %s) AND x <> 1000.5', :'piece_end'));
+SELECT count(*) FROM synth_sample(NULL::cont, 10, seed => 60, condition => format('x BETWEEN %s AND %s', :'piece_end', :'piece_end'));
 \set ON_ERROR_STOP 1
 SELECT synth_drop('cont');
 DROP TABLE cont;

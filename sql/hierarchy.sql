@@ -84,6 +84,21 @@ SELECT count(*) AS rows, bool_and(s.state <> 'S1') AS no_s1,
        count(*) FILTER (WHERE s.state <> p.state) AS mismatched
 FROM synth_sample(NULL::places, 2000, seed => 5, condition => $$state <> 'S1'$$) s
 JOIN (SELECT DISTINCT city, state FROM places) p USING (city);
+-- two hierarchies named: the first (state) is cut into pieces, the other
+-- (airport) is drawn unrestricted and checked, since the hierarchy replaces
+-- it; the rows are those of an unconditional sample filtered (the share of
+-- city2 within 4 binomial standard errors, the mean of x within 4 of its own)
+CREATE TEMP TABLE two_h AS SELECT * FROM synth_sample(NULL::places, 3000, seed => 7,
+  condition => $$state = 'S2' AND airport IS NOT NULL$$);
+CREATE TEMP TABLE two_h_filtered AS SELECT * FROM synth_sample(NULL::places, 60000, seed => 8)
+  WHERE state = 'S2' AND airport IS NOT NULL;
+WITH f AS (SELECT avg((city = 'city2')::int) AS p, count(*) AS n, avg(x) AS mx, stddev(x) AS sx FROM two_h_filtered),
+     s AS (SELECT avg((city = 'city2')::int) AS p, count(*) AS n, avg(x) AS mx, stddev(x) AS sx,
+                  bool_and(state = 'S2' AND airport IS NOT NULL) AS ok FROM two_h)
+SELECT s.n AS rows, s.ok AS all_satisfy, f.n > 1000 AS enough,
+       abs(s.p - f.p) < 4 * sqrt(f.p * (1 - f.p) * (1.0 / f.n + 1.0 / s.n)) AS city2_share_same,
+       abs(s.mx - f.mx) < 4 * sqrt(f.sx ^ 2 / f.n + s.sx ^ 2 / s.n) AS x_mean_same
+FROM f, s;
 -- an order comparison on the fixed column picks its categories: the very
 -- rows the list of them draws
 SELECT (SELECT md5(string_agg(x::text, '|')) FROM synth_sample(NULL::places, 500, seed => 6, condition => $$state > 'S1'$$) x)

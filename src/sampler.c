@@ -1468,8 +1468,44 @@ compare_interval_starts(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : (x[0] > y[0] ? 1 : 0);
 }
 
-/* below this share of the uniforms, an equality on a continuous column is a rounding sliver */
+/* below this share of the uniforms, an interval on a continuous column is a rounding sliver */
 #define CONTINUOUS_ATOM_MIN_WIDTH 1e-9
+
+/*
+ * Is the column sampled continuously: a double kept to every digit, or a
+ * numeric without a declared scale written to 15 significant digits, with
+ * no step?  (A real's own steps carry shares of 1e-8 to 1e-12: not this.)
+ */
+static bool
+sampled_continuously(const ColumnSampler *cs)
+{
+	const ColumnModel *cm = cs->cm;
+
+	return cm != NULL && cm->kind == COLUMN_NUMERIC && cm->step <= 0.0 &&
+		((cs->repr == REPR_FLOAT8 && cm->decimals < 0) ||
+		 (cs->repr == REPR_NUMERIC && cs->typmod < 0 &&
+		  (cm->decimals < 0 || cm->decimals > 15)));
+}
+
+/*
+ * On a column sampled continuously, a single value has a chance only as an
+ * atom, whose share is at least min_group_size rows of the fit (1e-7 and
+ * more).  What is left narrower than CONTINUOUS_ATOM_MIN_WIDTH is the few
+ * uniforms that round onto a piece's end (1e-16 or so), which "= 50" or
+ * "BETWEEN 50 AND 50" would otherwise draw every row from while "= 51" has
+ * none: no support.
+ */
+static USet *
+without_slivers(const USet *set)
+{
+	USet	   *kept = uset_make(set->n);
+	int			i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->hi[i] - set->lo[i] >= CONTINUOUS_ATOM_MIN_WIDTH)
+			uset_add(kept, set->lo[i], set->hi[i]);
+	return kept;
+}
 
 static int
 compare_label_strings(const void *a, const void *b)
@@ -1520,7 +1556,7 @@ prepare_expr_atom(Sampler *top, ConditionAtom *atom)
 		return;
 	n = cm->ncategories;
 	atom->memo_labels = palloc(sizeof(char *) * Max(n, 1));
-	atom->memo_pass = palloc(sizeof(bool) * Max(n, 1));
+	atom->memo_pass = palloc0(sizeof(bool) * Max(n, 1));
 	order = palloc(sizeof(int) * Max(n, 1));
 	for (k = 0; k < n; k++)
 		atom->memo_labels[k] = cm->labels[k];
@@ -1535,10 +1571,8 @@ prepare_expr_atom(Sampler *top, ConditionAtom *atom)
 
 	if (IsInParallelMode())
 	{
-		/* no subtransaction here: an error is the call's */
-		for (k = 0; k < n; k++)
-			atom->memo_pass[order[k]] = condition_atom_holds(atom, cs->category_values[k]);
-		atom->nmemo = n;
+		/* no subtransaction here: the check of each row decides */
+		atom->unusable = true;
 		pfree(order);
 		return;
 	}
@@ -1654,24 +1688,8 @@ value_set(const ColumnSampler *cs, const ConditionAtom *atom, MemoryContext scra
 	{
 		double	   *iv = palloc(sizeof(double) * 2 * atom->nconsts);
 
-		/*
-		 * On a column sampled continuously (a float kept to every digit, no
-		 * step), a value has a chance only as an atom, whose share is at
-		 * least min_group_size rows of the fit.  Elsewhere the bisection
-		 * still finds the few uniforms that round onto a piece's end (a
-		 * width of 1e-16 or so): no support, or "= 60" would fail while
-		 * "= 50", a piece's end, drew its rows from a sliver.
-		 */
-		bool		continuous = cm->decimals < 0 && cm->step <= 0.0 &&
-			(cs->repr == REPR_FLOAT4 || cs->repr == REPR_FLOAT8 ||
-			 (cs->repr == REPR_NUMERIC && cs->typmod < 0));
-
 		for (k = 0; k < atom->nconsts; k++)
-		{
 			equal_interval(cs, atom, k, scratch, &iv[2 * k], &iv[2 * k + 1]);
-			if (continuous && iv[2 * k + 1] - iv[2 * k] < CONTINUOUS_ATOM_MIN_WIDTH)
-				iv[2 * k] = iv[2 * k + 1] = -1.0;
-		}
 		qsort(iv, atom->nconsts, 2 * sizeof(double), compare_interval_starts);
 		set = uset_make(atom->nconsts);
 		for (k = 0; k < atom->nconsts; k++)
@@ -1764,6 +1782,14 @@ atom_sets(Sampler *s, const ConditionAtom *atoms, int natoms, int only, USet **s
 		}
 		if (atom->kind != ATOM_IS_NOT_NULL && !atom_on_key(atom, cm))
 			restrict_uniform(sets, j, value_set(cs, atom, scratch));
+	}
+	for (a = 0; a < natoms; a++)
+	{
+		const ColumnSampler *cs = &s->cols[atoms[a].attno];
+
+		if ((only < 0 || a == only) && sampled_continuously(cs) && cs->kind != COLUMN_EXCLUDED &&
+			sets[cs->model_index] != NULL)
+			sets[cs->model_index] = without_slivers(sets[cs->model_index]);
 	}
 	for (a = 0; a < 2 * ncols; a++)
 		if (sets[a] != NULL && sets[a]->n == 0)
@@ -2577,14 +2603,17 @@ checked_parts_text(Sampler *s)
 
 	/*
 	 * Atoms on keys are checked, and so are tests of one column that could
-	 * not be tried, or that made-up strings must pass
+	 * not be tried, or that made-up strings must pass, and tests of a column
+	 * a hierarchy sets (only the first such hierarchy is cut into pieces,
+	 * and its pieces B and C still check the column as drawn)
 	 */
 	for (a = 0; a < cond->natoms; a++)
 	{
 		const ConditionAtom *atom = &cond->atoms[a];
 		const ColumnModel *cm = s->cols[atom->attno].cm;
 
-		checked[a] = atom_on_key(atom, cm) || expr_atom_checked(atom, cm);
+		checked[a] = atom_on_key(atom, cm) || expr_atom_checked(atom, cm) ||
+			hierarchy_sets(s, atom->attno);
 	}
 	return condition_checked_text(cond, checked);
 }
