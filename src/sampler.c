@@ -2432,92 +2432,89 @@ hierarchy_cut(Sampler *top, Sampler *leaf, const ConditionAtom *atoms, int natom
 			  USet **sets, int nsets, USet ***pieces)
 {
 	int			ncols = leaf->model->ncolumns;
+	const ColumnHierarchy *ch = &top->model->hierarchies[h];
+	const ColumnSampler *to = &top->cols[top->hierarchy_to[h]];
+	const ColumnSampler *from = &leaf->cols[top->hierarchy_from[h]];
+	const ColumnSampler *leaf_to = &leaf->cols[top->hierarchy_to[h]];
+	const ColumnModel *fm = from->cm;
+	bool	   *passes;
+	bool		null_passes = true;
+	USet	   *fixing,
+			   *free_values;
+	int			np = 0,
+				a,
+				t,
+				i;
 
+	/* which of the table's values of "to" (and NULL) the atoms let pass */
+	passes = palloc(sizeof(bool) * Max(to->cm->ncategories, 1));
+	for (t = 0; t < to->cm->ncategories; t++)
+		passes[t] = true;
+	for (a = 0; a < natoms; a++)
 	{
-		const ColumnHierarchy *ch = &top->model->hierarchies[h];
-		const ColumnSampler *to = &top->cols[top->hierarchy_to[h]];
-		const ColumnSampler *from = &leaf->cols[top->hierarchy_from[h]];
-		const ColumnSampler *leaf_to = &leaf->cols[top->hierarchy_to[h]];
-		const ColumnModel *fm = from->cm;
-		bool	   *passes;
-		bool		null_passes = true;
-		USet	   *fixing,
-				   *free_values;
-		int			np = 0,
-					a,
-					t,
-					i;
+		const ConditionAtom *atom = &atoms[a];
 
-		/* which of the table's values of "to" (and NULL) the atoms let pass */
-		passes = palloc(sizeof(bool) * Max(to->cm->ncategories, 1));
-		for (t = 0; t < to->cm->ncategories; t++)
-			passes[t] = true;
-		for (a = 0; a < natoms; a++)
+		if (atom->attno != top->hierarchy_to[h])
+			continue;
+		if (atom->kind == ATOM_IS_NULL)
 		{
-			const ConditionAtom *atom = &atoms[a];
-
-			if (atom->attno != top->hierarchy_to[h])
-				continue;
-			if (atom->kind == ATOM_IS_NULL)
-			{
-				for (t = 0; t < to->cm->ncategories; t++)
-					passes[t] = false;
-				continue;
-			}
-			null_passes = false;	/* IS NOT NULL, or a value */
-			if (atom->kind != ATOM_IS_NOT_NULL)
-				for (t = 0; t < to->cm->ncategories; t++)
-					passes[t] = passes[t] && category_passes(atom, to, t);
+			for (t = 0; t < to->cm->ncategories; t++)
+				passes[t] = false;
+			continue;
 		}
-		/* the leaf's values of "from" that fix a passing value, and those that fix none */
-		fixing = uset_make(fm->ncategories + 1);
-		free_values = uset_make(fm->ncategories + 1);
-		for (i = 0; i < fm->ncategories; i++)
-		{
-			int			tf = from->table_category[i];
-			int			fixed = tf >= 0 && tf < ch->nvalues ? ch->value[tf] : HIERARCHY_NONE;
-			double		lo = i == 0 ? 0.0 : fm->category_cum[i - 1];
-			double		hi = fm->category_cum[i];
-
-			if (i == fm->ncategories - 1 && fm->shape == NULL)
-				hi = 1.0;
-			if (fixed == HIERARCHY_NONE)
-				uset_add(free_values, lo, hi);
-			else if (fixed == HIERARCHY_NULL ? null_passes :
-					 fixed >= 0 && fixed < to->cm->ncategories && passes[fixed])
-				uset_add(fixing, lo, hi);
-		}
-		if (fm->ncategories == 0)
-			uset_add(free_values, 0.0, 1.0);
-		else if (fm->shape != NULL)
-			uset_add(free_values, fm->category_cum[fm->ncategories - 1], 1.0);
-		pfree(passes);
-
-		/* A: "to" set from a passing fixed value, not restricted itself */
-		if (fixing->n > 0)
-		{
-			USet	  **p = piece_of_values(sets, nsets, ncols, from, fixing);
-
-			p[leaf_to->model_index] = NULL;
-			p[ncols + leaf_to->model_index] = NULL;
-			pieces[np++] = p;
-		}
-		/* B: "from" fixes nothing; the atoms hold "to" */
-		if (free_values->n > 0)
-			pieces[np++] = piece_of_values(sets, nsets, ncols, from, free_values);
-		/* C: "from" is NULL; the atoms hold "to" */
-		if (fm->null_frac > 0.0)
-		{
-			USet	  **p = palloc(sizeof(USet *) * Max(nsets, 1));
-			USet	   *null = uset_make(1);
-
-			memcpy(p, sets, sizeof(USet *) * Max(nsets, 1));
-			uset_add(null, 0.0, fm->null_frac);
-			restrict_uniform(p, ncols + from->model_index, null);
-			pieces[np++] = p;
-		}
-		return np;
+		null_passes = false;	/* IS NOT NULL, or a value */
+		if (atom->kind != ATOM_IS_NOT_NULL)
+			for (t = 0; t < to->cm->ncategories; t++)
+				passes[t] = passes[t] && category_passes(atom, to, t);
 	}
+	/* the leaf's values of "from" that fix a passing value, and those that fix none */
+	fixing = uset_make(fm->ncategories + 1);
+	free_values = uset_make(fm->ncategories + 1);
+	for (i = 0; i < fm->ncategories; i++)
+	{
+		int			tf = from->table_category[i];
+		int			fixed = tf >= 0 && tf < ch->nvalues ? ch->value[tf] : HIERARCHY_NONE;
+		double		lo = i == 0 ? 0.0 : fm->category_cum[i - 1];
+		double		hi = fm->category_cum[i];
+
+		if (i == fm->ncategories - 1 && fm->shape == NULL)
+			hi = 1.0;
+		if (fixed == HIERARCHY_NONE)
+			uset_add(free_values, lo, hi);
+		else if (fixed == HIERARCHY_NULL ? null_passes :
+				 fixed >= 0 && fixed < to->cm->ncategories && passes[fixed])
+			uset_add(fixing, lo, hi);
+	}
+	if (fm->ncategories == 0)
+		uset_add(free_values, 0.0, 1.0);
+	else if (fm->shape != NULL)
+		uset_add(free_values, fm->category_cum[fm->ncategories - 1], 1.0);
+	pfree(passes);
+
+	/* A: "to" set from a passing fixed value, not restricted itself */
+	if (fixing->n > 0)
+	{
+		USet	  **p = piece_of_values(sets, nsets, ncols, from, fixing);
+
+		p[leaf_to->model_index] = NULL;
+		p[ncols + leaf_to->model_index] = NULL;
+		pieces[np++] = p;
+	}
+	/* B: "from" fixes nothing; the atoms hold "to" */
+	if (free_values->n > 0)
+		pieces[np++] = piece_of_values(sets, nsets, ncols, from, free_values);
+	/* C: "from" is NULL; the atoms hold "to" */
+	if (fm->null_frac > 0.0)
+	{
+		USet	  **p = palloc(sizeof(USet *) * Max(nsets, 1));
+		USet	   *null = uset_make(1);
+
+		memcpy(p, sets, sizeof(USet *) * Max(nsets, 1));
+		uset_add(null, 0.0, fm->null_frac);
+		restrict_uniform(p, ncols + from->model_index, null);
+		pieces[np++] = p;
+	}
+	return np;
 }
 
 /* does an atom name column att? */
