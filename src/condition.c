@@ -9,13 +9,16 @@
  * row type.  PostgreSQL's own parser reads it (as the expression of a
  * PL/pgSQL-style "SELECT expr"), column names resolve to the row type's
  * columns through a column-reference hook, and the usual transformation,
- * collation assignment and constant folding follow; errors carry the
+ * collation assignment and constant folding follow (stable operands of
+ * comparisons too, once per call: fold_stable()); errors carry the
  * position in the condition.  The folded expression is then read as an AND
  * of conjuncts; those of the forms in condition.h become "atoms" for the
- * model (sampler.c turns them into sets of the row's uniforms), the rest
- * marks the condition as having a residual.  Every sampled row is checked
- * against the whole expression anyway, so a row that does not satisfy it
- * is never returned.
+ * model (sampler.c turns them into sets of the row's uniforms), one OR
+ * across columns whose arms are ANDs of atoms becomes the "arms" the
+ * sampler draws one by one (union sampling), and the rest marks the
+ * condition as having a residual.  Every sampled row is checked against
+ * the whole expression anyway, so a row that does not satisfy it is never
+ * returned.
  *
  *-------------------------------------------------------------------------
  */
