@@ -462,35 +462,41 @@ arms_from_disjunction(BoolExpr *b, Condition *cond)
 	return true;
 }
 
-/* does the expression read a parameter, a subquery, an aggregate? */
+/*
+ * Does the expression read a parameter, a subquery, an aggregate, or with
+ * *row_too also the row or a value given from outside the expression (a
+ * CASE's value, a domain's)?
+ */
 static bool
-reads_outside_row_walker(Node *node, void *context)
+reads_beyond(Node *node, void *row_too)
 {
 	if (node == NULL)
 		return false;
 	if (IsA(node, Param) || IsA(node, SubPlan) || IsA(node, Aggref) ||
 		IsA(node, WindowFunc) || IsA(node, GroupingFunc))
 		return true;
-	return expression_tree_walker(node, reads_outside_row_walker, context);
+	if (*(bool *) row_too &&
+		(IsA(node, Var) || IsA(node, CaseTestExpr) || IsA(node, CoerceToDomainValue)))
+		return true;
+	return expression_tree_walker(node, reads_beyond, row_too);
 }
 
+/* does the expression read anything but the row and itself? */
 static bool
 reads_outside_row(Node *node)
 {
-	return reads_outside_row_walker(node, NULL);
+	bool		row_too = false;
+
+	return reads_beyond(node, &row_too);
 }
 
-/* does the expression read the row, or anything but itself (a parameter, a CASE's value)? */
+/* does the expression read the row, or anything but itself? */
 static bool
-reads_outside(Node *node, void *context)
+reads_outside(Node *node)
 {
-	if (node == NULL)
-		return false;
-	if (IsA(node, Var) || IsA(node, Param) || IsA(node, CaseTestExpr) ||
-		IsA(node, CoerceToDomainValue) || IsA(node, SubPlan) ||
-		IsA(node, Aggref) || IsA(node, WindowFunc) || IsA(node, GroupingFunc))
-		return true;
-	return expression_tree_walker(node, reads_outside, context);
+	bool		row_too = true;
+
+	return reads_beyond(node, &row_too);
 }
 
 /* the value of an expression that reads nothing outside itself, as a Const */
@@ -596,7 +602,7 @@ static bool
 foldable(Node *node)
 {
 	return node != NULL && !IsA(node, Const) && !IsA(node, List) &&
-		!reads_outside(node, NULL) && !contain_volatile_functions(node) &&
+		!reads_outside(node) && !contain_volatile_functions(node) &&
 		!type_is_rowtype(exprType(node));
 }
 
@@ -812,10 +818,16 @@ store_row(Condition *cond, const Datum *values, const bool *nulls)
 bool
 condition_holds(Condition *cond, const Datum *values, const bool *nulls)
 {
-	bool		result;
-
 	store_row(cond, values, nulls);
-	result = ExecQual(cond->qual, cond->econtext);
+	return condition_holds_stored(cond);
+}
+
+/* the same for the row condition_arms_held() has just looked at */
+bool
+condition_holds_stored(Condition *cond)
+{
+	bool		result = ExecQual(cond->qual, cond->econtext);
+
 	ResetExprContext(cond->econtext);
 	return result;
 }

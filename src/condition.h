@@ -110,6 +110,7 @@ typedef struct Condition
 
 extern Condition *condition_prepare(const char *text, TupleDesc desc);
 extern bool condition_holds(Condition *cond, const Datum *values, const bool *nulls);
+extern bool condition_holds_stored(Condition *cond);
 extern char *condition_checked_text(const Condition *cond, const bool *atom_checked);
 extern bool condition_atom_test(const ConditionAtom *atom, FmgrInfo *op, Datum value);
 extern bool condition_atom_holds(const ConditionAtom *atom, Datum value);

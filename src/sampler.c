@@ -2652,8 +2652,10 @@ sample_row_conditional(Sampler *s, Datum *values, bool *nulls)
 
 			if (!drawn_arm_held || (held > 1 && synth_rng_uniform(s->rng) * held >= 1.0))
 				goto next;
+			if (condition_holds_stored(s->condition))
+				break;
 		}
-		if (condition_holds(s->condition, values, nulls))
+		else if (condition_holds(s->condition, values, nulls))
 			break;
 next:
 		if (s->attempts >= REJECTION_MIN_ATTEMPTS &&
