@@ -117,8 +117,51 @@ FROM synth_sample(NULL::dp_outliers, 20000, seed => 1);
 SELECT synth_drop('dp_outliers');
 DROP TABLE dp_outliers;
 
+-- public bounds (bounds => ...): the range is the user's, not read from the
+-- rows, so whatever the noise every piece of a bounded column lies on the
+-- grid of 32 equal bins between its bounds (dates: in days, as the model
+-- shows them); a column without bounds still finds its own
+CREATE TABLE dp_bounded AS
+SELECT (20 + g % 60)::smallint AS age, 150 + (g % 50) / 2.0::float8 AS height,
+       date '2000-01-01' + g % 3650 AS born, (g % 1000)::float8 AS free
+FROM generate_series(1, 2000) g;
+SELECT synth_fit('dp_bounded', epsilon => 2,
+                 bounds => '{"age": [0, 120], "height": ["100", 250.5], "born": ["1990-01-01", "2030-01-01"]}');
+SELECT c->>'name' AS col,
+       bool_and(lo <= (d->>'from')::float8 AND (d->>'to')::float8 <= hi + 1e-9 * abs(hi)
+                AND abs(((d->>'from')::float8 - lo) / ((hi - lo) / 32)
+                        - round(((d->>'from')::float8 - lo) / ((hi - lo) / 32))) < 1e-6) AS on_the_bounds_grid
+FROM jsonb_array_elements(synth_model('dp_bounded')->'columns') c,
+     jsonb_array_elements(c->'distribution') d,
+     (VALUES ('age', 0, 120), ('height', 100, 250.5),
+             ('born', date '1990-01-01' - date '2000-01-01', date '2030-01-01' - date '2000-01-01')) b(name, lo, hi)
+WHERE b.name = c->>'name'
+GROUP BY 1 ORDER BY 1;
+-- the ages, 20 to 79 evenly, come back so: each of the 2,000 rows' 32 bins
+-- gets two-sided geometric noise of epsilon 2 * 0.55 / 4: a standard
+-- deviation of 5 rows a bin, so the mean moves by well under a year;
+-- 10,000 rows' own spread of the mean is 0.2; the test allows 4 years
+SELECT abs(avg(age) - 49.5) < 4 AS ages_learnt,
+       count(*) FILTER (WHERE age BETWEEN 20 AND 79) > 0.9 * count(*) AS ages_where_they_were
+FROM synth_sample(NULL::dp_bounded, 10000, seed => 1);
+SELECT synth_drop('dp_bounded');
+
 -- errors
 \set ON_ERROR_STOP 0
+SELECT synth_fit('dp_bounded', bounds => '{"age": [0, 120]}');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '[0, 120]');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"weight": [0, 120]}');
+SELECT synth_fit('dp_bounded', epsilon => 1, exclude => '{age}', bounds => '{"age": [0, 120]}');
+SELECT synth_fit('dp_people', epsilon => 1, bounds => '{"city": [0, 120]}');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"age": [0]}');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"age": 120}');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"age": [true, 120]}');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"age": [0, 100000]}');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"born": ["soon", "2030-01-01"]}');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"height": ["-infinity", 250]}');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"age": [120, 0]}');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"age": [5, 5]}');
+DROP TABLE dp_bounded;
 SELECT synth_fit('dp_small', epsilon => 0);
 SELECT synth_fit('dp_small', epsilon => -1);
 SELECT synth_fit('dp_small', epsilon => 'NaN');

@@ -82,6 +82,9 @@ DROP FUNCTION synth_fit(regclass, text, text[], integer);
 -- privacy"); delta: its delta, spent only on text columns' values.
 -- tails: the column whose lowest and highest 5% of values get models of their
 -- own (README "What it models", Groups); NULL lets the fit choose.
+-- bounds: public ranges of numeric, date and timestamp columns for a
+-- differentially private fit, {"column": [low, high], ...}, which then spends
+-- no budget on finding them.
 CREATE FUNCTION synth_fit(
     source          regclass,
     model           text DEFAULT NULL,
@@ -89,11 +92,12 @@ CREATE FUNCTION synth_fit(
     min_group_size  integer DEFAULT 5,
     epsilon         float8 DEFAULT NULL,
     delta           float8 DEFAULT NULL,
-    tails           text DEFAULT NULL)
+    tails           text DEFAULT NULL,
+    bounds          jsonb DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'synth_fit'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION synth_fit(regclass, text, text[], integer, float8, float8, text) IS
+COMMENT ON FUNCTION synth_fit(regclass, text, text[], integer, float8, float8, text, jsonb) IS
     'read a table once and store a model of it; returns the model name';
 
 -- Access per model: an owner (existing models: the role running this update)

@@ -15,7 +15,9 @@
  *	- DP_SHARE_DEPENDENCE: the copula's correlations (given to the columns
  *	  when there are fewer than two).
  *
- * A numeric column (numbers, dates, timestamps) spends an eighth of its
+ * A numeric column (numbers, dates, timestamps) with public bounds (the
+ * user's, synth_fit's bounds: not read from the rows) spends its whole part
+ * on the histogram below.  Without them it spends an eighth of its
  * part on a noisy count of its values and an eighth on each bound: the
  * first candidate of a fixed, data-independent grid (0 and +-2^k, the range
  * of k set by the type) past the 98th percentile going up from 0, and past
@@ -312,6 +314,7 @@ dp_fit_numeric(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int
 				b,
 				np = 0;
 	double		unclamped = 0.0;
+	double		eps_histogram;
 
 	for (r = 0; r < n; r++)
 		if (!sc->isnull[r])
@@ -320,10 +323,21 @@ dp_fit_numeric(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int
 			nnull++;
 	qsort(values, nv, sizeof(double), compare_doubles);
 
-	/* an eighth for the values' count, an eighth for each bound */
-	dp_bounds(fc->type.repr,
-			  fc->type.repr == REPR_NUMERIC ? numeric_type_max(fc->typmod) : INFINITY,
-			  values, nv, dp_count(nv, epsilon / 8), epsilon / 8, &lo, &hi);
+	if (fc->has_bounds)
+	{
+		/* public bounds (synth_fit's bounds): the histogram takes it all */
+		lo = fc->bound_lo;
+		hi = fc->bound_hi;
+		eps_histogram = epsilon;
+	}
+	else
+	{
+		/* an eighth for the values' count, an eighth for each bound */
+		dp_bounds(fc->type.repr,
+				  fc->type.repr == REPR_NUMERIC ? numeric_type_max(fc->typmod) : INFINITY,
+				  values, nv, dp_count(nv, epsilon / 8), epsilon / 8, &lo, &hi);
+		eps_histogram = epsilon * 5 / 8;
+	}
 	if (hi < lo)
 	{
 		double		swap = lo;
@@ -346,7 +360,7 @@ dp_fit_numeric(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int
 	}
 	for (b = 0; b < DP_BINS; b++)
 	{
-		double		z = dp_noisy_count(counts[b], epsilon * 5 / 8);
+		double		z = dp_noisy_count(counts[b], eps_histogram);
 
 		/* the shape takes the bins clamped at 0; the count, their unclamped sum */
 		noisy[b] = Max(z, 0.0);
@@ -354,7 +368,7 @@ dp_fit_numeric(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int
 		unclamped += z;
 	}
 	released->nonnull = Max(unclamped, 0.0);
-	released->null = fc->not_null ? 0.0 : dp_count(nnull, epsilon * 5 / 8);
+	released->null = fc->not_null ? 0.0 : dp_count(nnull, eps_histogram);
 	if (total <= 0.0)
 	{
 		for (b = 0; b < DP_BINS; b++)
@@ -753,7 +767,7 @@ dp_build_model(FitColumn *cols, int ncols, const TableSample *sample, double eps
 		ereport(WARNING,
 				(errmsg("epsilon %g leaves about %.3g for each of %d columns of about %.0f rows: expect the noise to drown most of the structure",
 						epsilon, eps_columns / modelled, modelled, noisy_rows),
-				 errhint("A larger epsilon, fewer columns (exclude), or more rows keep more of it.")));
+				 errhint("A larger epsilon, fewer columns (exclude), more rows, or public bounds of the numeric columns (bounds) keep more of it.")));
 
 	for (i = 0; i < ncols; i++)
 	{

@@ -29,6 +29,7 @@
 #include "utils/backend_progress.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -611,8 +612,109 @@ open_readable_relation(Oid relid)
 }
 
 /*
+ * One public bound of column fc: a JSON number, or a string in the column
+ * type's input syntax (dates, timestamps), read as the fit reads the
+ * column's values.
+ */
+static double
+public_bound(const FitColumn *fc, const JsonbValue *v, const char *which)
+{
+	char	   *text;
+	Oid			typinput,
+				typioparam;
+	Datum		d;
+	double		out;
+	int			decimals;
+
+	if (v->type == jbvNumeric)
+		text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	else if (v->type == jbvString)
+		text = pnstrdup(v->val.string.val, v->val.string.len);
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the %s bound of column \"%s\" must be a number or a string", which, fc->name)));
+	getTypeInputInfo(fc->typid, &typinput, &typioparam);
+	d = OidInputFunctionCall(typinput, text, typioparam, fc->typmod);
+	if (!numeric_value(fc->type.repr, d, &out, &decimals))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the %s bound of column \"%s\" must be finite", which, fc->name)));
+	return out;
+}
+
+/*
+ * set_public_bounds: the columns' ranges from synth_fit's bounds argument,
+ * {"column": [low, high], ...}, for a differentially private fit.
+ */
+static void
+set_public_bounds(FitColumn *cols, int ncols, Jsonb *bounds, const char *relname)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken token;
+	char	   *key = NULL;
+
+	if (!JB_ROOT_IS_OBJECT(bounds))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("bounds must be a JSON object"),
+				 errhint("Give each column's range as {\"column\": [low, high], ...}.")));
+	it = JsonbIteratorInit(&bounds->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		FitColumn  *fc = NULL;
+		JsonbValue *lo,
+				   *hi;
+		int			c;
+
+		if (token == WJB_KEY)
+		{
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			continue;
+		}
+		if (token != WJB_VALUE || key == NULL)
+			continue;
+		for (c = 0; c < ncols && fc == NULL; c++)
+			if (strcmp(cols[c].name, key) == 0)
+				fc = &cols[c];
+		if (fc == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"%s\" does not exist", key, relname),
+					 errdetail("It is named in the bounds argument.")));
+		if (fc->excluded)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot bound column \"%s\"", key),
+					 errdetail("The column is excluded.")));
+		if (fc->type.kind != COLUMN_NUMERIC)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("cannot bound column \"%s\"", key),
+					 errdetail("Only a column of numbers, dates or timestamps has bounds.")));
+		if (v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data) ||
+			JsonContainerSize(v.val.binary.data) != 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the bounds of column \"%s\" must be an array of two values", key),
+					 errhint("Write {\"%s\": [low, high]}.", key)));
+		lo = getIthJsonbValueFromContainer(v.val.binary.data, 0);
+		hi = getIthJsonbValueFromContainer(v.val.binary.data, 1);
+		fc->bound_lo = public_bound(fc, lo, "lower");
+		fc->bound_hi = public_bound(fc, hi, "upper");
+		if (!(fc->bound_lo < fc->bound_hi))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the lower bound of column \"%s\" must be below its upper bound", key)));
+		fc->has_bounds = true;
+		key = NULL;
+	}
+}
+
+/*
  * synth_fit(source regclass, model text, exclude text[], min_group_size int,
- *			 epsilon float8, delta float8, tails text)
+ *			 epsilon float8, delta float8, tails text, bounds jsonb)
  *		returns the model's name.
  */
 Datum
@@ -698,10 +800,18 @@ synth_fit(PG_FUNCTION_ARGS)
 					 errdetail("synth.group_depth is 0.")));
 	}
 
+	if (PG_NARGS() > 7 && !PG_ARGISNULL(7) && epsilon == 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("bounds need epsilon"),
+				 errhint("bounds are the public ranges of a differentially private fit's columns; give epsilon too.")));
+
 	rel = open_readable_relation(relid);
 	relname = pstrdup(RelationGetRelationName(rel));
 	qualified = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), relname);
 	cols = plan_columns(rel, exclude, &ncols);
+	if (PG_NARGS() > 7 && !PG_ARGISNULL(7))
+		set_public_bounds(cols, ncols, PG_GETARG_JSONB_P(7), relname);
 	if (tails != NULL)
 	{
 		int			c;

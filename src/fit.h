@@ -54,6 +54,10 @@ typedef struct FitColumn
 	bool		is_key;			/* integer or text with a one-column unique index */
 	int			max_decimals;	/* over all rows read; -1 = more than 6 */
 	int			query_position; /* 1-based in the SELECT list, 0 if not read */
+	/* public bounds of a differentially private fit (synth_fit's bounds) */
+	bool		has_bounds;
+	double		bound_lo;
+	double		bound_hi;
 } FitColumn;
 
 extern Relation open_readable_relation(Oid relid);
