@@ -65,6 +65,38 @@ FROM r JOIN s USING (species) ORDER BY 1;
 SELECT synth_model('penguins')->'columns'->5->>'step' AS body_mass_step,
        bool_and(body_mass_g % 25 = 0) AS multiples_of_25
 FROM syn;
+-- ... but a lattice that rests on fewer than min_group_size rows is not
+-- stored: it would pin them.  A thousand zeros and one bonus of 98765.43 had
+-- that bonus as their step; six rare multiples of 137,500 beside the zeros
+-- had 137,500, and every sampled value in their range was one of theirs;
+-- one hire date 1,290 days after fifty others was the step of the dates.
+-- Twenty open-ended '9999-12-31' (an atom, beyond a double's exact
+-- microseconds) leave the daily lattice of the others.
+CREATE TABLE bonuses (dept text, bonus numeric(10, 2));
+INSERT INTO bonuses SELECT 'd' || g % 5, 0 FROM generate_series(1, 1000) g;
+INSERT INTO bonuses VALUES ('d1', 98765.43);
+CREATE TABLE awards (award numeric);
+INSERT INTO awards SELECT 0 FROM generate_series(1, 1000);
+INSERT INTO awards SELECT 137500 * k FROM generate_series(1, 6) k;
+CREATE TABLE hires (hired date);
+INSERT INTO hires SELECT date '2020-01-01' FROM generate_series(1, 50);
+INSERT INTO hires VALUES ('2023-07-14');
+CREATE TABLE contracts (valid_to timestamp);
+INSERT INTO contracts SELECT timestamp '2020-01-01' + g * interval '1 day' FROM generate_series(1, 1000) g;
+INSERT INTO contracts SELECT timestamp '9999-12-31' FROM generate_series(1, 20);
+SELECT synth_fit('bonuses'), synth_fit('awards'), synth_fit('hires'), synth_fit('contracts');
+SELECT synth_model('bonuses')->'columns'->1->'step' AS bonus_step,
+       synth_model('bonuses')::text LIKE '%98765%' AS bonus_in_model,
+       synth_model('awards')->'columns'->0->'step' AS award_step,
+       synth_model('hires')->'columns'->0->'step' AS hire_step,
+       (synth_model('contracts')->'columns'->0->>'step')::float8 / 86400e6 AS contract_step_days;
+SELECT count(*) FILTER (WHERE award % 137500 = 0 AND award > 0) AS real_awards_sampled
+FROM synth_sample(NULL::awards, 100000, seed => 1);
+SELECT count(*) FILTER (WHERE valid_to <> date_trunc('day', valid_to)) AS not_whole_days,
+       count(*) FILTER (WHERE valid_to = '9999-12-31') > 0 AS open_ends
+FROM synth_sample(NULL::contracts, 10000, seed => 1);
+SELECT synth_drop('bonuses'), synth_drop('awards'), synth_drop('hires'), synth_drop('contracts');
+DROP TABLE bonuses, awards, hires, contracts;
 
 -- Tied columns keep their full dependence.  x is standard normal, b a yes/no
 -- cut of a normal with correlation 0.8 to x, k a three-level cut of another

@@ -558,36 +558,176 @@ gcd64(int64 a, int64 b)
 }
 
 /*
+ * Does the step g of the sorted values (at "scale") survive the loss of any
+ * mgs - 1 rows?  A sufficient test: the values shared by at least mgs rows
+ * (atoms) survive any such loss; the other rows are dealt into mgs groups,
+ * each row, in order, to the first of a few groups whose step it refines,
+ * and if the atoms with each group alone give g, whichever rows are lost
+ * one group is left whole, so g stays.
+ */
+#define STEP_GROUPS_TRIED 16
+static bool
+step_survives_losses(const double *sorted, int n, double scale, int mgs, int64 g)
+{
+	int64		atoms_gcd = 0,
+				ref = 0;
+	bool		have_ref = false;
+	int64	   *group_gcd = palloc0(sizeof(int64) * mgs);
+	int64	   *group_ref = palloc(sizeof(int64) * mgs);
+	bool	   *group_has = palloc0(sizeof(bool) * mgs);
+	int		   *open = palloc(sizeof(int) * mgs);
+	int			nopen = mgs,
+				next = 0,
+				i,
+				j,
+				k;
+	bool		survives;
+
+	for (i = 0; i < n; i = j)
+	{
+		double		x = sorted[i] * scale;
+		int64		v;
+
+		for (j = i + 1; j < n && sorted[j] == sorted[i]; j++)
+			;
+		if (j - i < mgs || fabs(x) > 9.0e15)
+			continue;
+		v = (int64) rint(x);
+		if (!have_ref)
+		{
+			ref = v;
+			have_ref = true;
+		}
+		else
+			atoms_gcd = gcd64(atoms_gcd, v - ref);
+	}
+	for (k = 0; k < mgs; k++)
+	{
+		open[k] = k;
+		group_gcd[k] = atoms_gcd;
+		if (have_ref)
+		{
+			group_ref[k] = ref;
+			group_has[k] = true;
+		}
+	}
+	/* groups the atoms alone complete need nothing more */
+	if (have_ref && atoms_gcd == g)
+		nopen = 0;
+
+	for (i = 0; i < n && nopen > 0; i = j)
+	{
+		int64		v = (int64) rint(sorted[i] * scale);
+		int			r;
+
+		for (j = i + 1; j < n && sorted[j] == sorted[i]; j++)
+			;
+		if (j - i >= mgs)
+			continue;
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (r = i; r < j && nopen > 0; r++)
+		{
+			int			tries;
+
+			for (tries = 0; tries < Min(nopen, STEP_GROUPS_TRIED); tries++)
+			{
+				int			slot = (next + tries) % nopen;
+				int			grp = open[slot];
+				int64		refined;
+
+				if (!group_has[grp])
+				{
+					group_ref[grp] = v;
+					group_has[grp] = true;
+					break;
+				}
+				refined = gcd64(group_gcd[grp], v - group_ref[grp]);
+				if (refined < 0)
+					refined = -refined;
+				if (refined == group_gcd[grp])
+					continue;
+				group_gcd[grp] = refined;
+				if (refined == g)
+					open[slot] = open[--nopen];		/* complete */
+				break;
+			}
+			next = nopen > 0 ? (next + 1) % nopen : 0;
+		}
+	}
+	survives = nopen == 0;
+	pfree(group_gcd);
+	pfree(group_ref);
+	pfree(group_has);
+	pfree(open);
+	return survives;
+}
+
+/*
  * The lattice the values lie on, at the column's recorded precision: body
  * masses in steps of 25 g, timestamps in whole minutes, weekly dates.  The
  * step is the greatest common divisor of the differences between values;
- * only the step and the offset modulo the step are kept, which pin no row.
+ * only the step and the offset modulo the step are kept.
+ *
+ * Privacy: a step must not pin a few rows.  A thousand zeros and one bonus
+ * of 98765.43 have that bonus as their step, and six rare multiples of
+ * 137,500 beside the zeros make 137,500 the lattice, which then gives
+ * those values back exactly.  So a step is kept only if it survives the
+ * loss of any min_group_size - 1 rows (step_survives_losses).  With
+ * min_group_size 1 the protection is off.
+ *
+ * A value too large to be an exact integer at that precision (a timestamp
+ * after 2285, the "open end" 9999-12-31) leaves no lattice, unless it is an
+ * atom that lies on the lattice of the others.
  */
 static void
-find_step(ColumnModel *cm, const double *sorted, int n)
+find_step(ColumnModel *cm, const double *sorted, int n, int mgs)
 {
 	double		scale;
-	int64		base,
+	int64		base = 0,
 				g = 0;
-	int			i;
+	bool		have_base = false;
+	int			i,
+				j;
 
 	if (cm->decimals < 0 || cm->decimals > 9 || n < 2)
 		return;
 	scale = pow(10.0, cm->decimals);
-	if (fabs(sorted[0] * scale) > 9.0e15 || fabs(sorted[n - 1] * scale) > 9.0e15)
-		return;
-	base = (int64) rint(sorted[0] * scale);
-	for (i = 1; i < n; i++)
+
+	/* the step over every value (far atoms aside) */
+	for (i = 0; i < n; i = j)
 	{
 		double		x = sorted[i] * scale;
 
+		for (j = i + 1; j < n && sorted[j] == sorted[i]; j++)
+			;
+		if (fabs(x) > 9.0e15)
+		{
+			if (mgs > 1 && j - i >= mgs && fabs(x) < 9.0e18)
+				continue;		/* checked against the step below */
+			return;
+		}
 		if (fabs(x - rint(x)) > 1e-6 * Max(1.0, fabs(x)))
 			return;
+		if (!have_base)
+		{
+			base = (int64) rint(x);
+			have_base = true;
+			continue;
+		}
 		g = gcd64(g, (int64) rint(x) - base);
 		if (g == 1)
 			return;
 	}
 	if (g < 2)
+		return;
+	for (i = 0; i < n; i++)
+		if (fabs(sorted[i] * scale) > 9.0e15 &&
+			(((int64) (sorted[i] * scale) - base) % g) != 0)
+			return;
+
+	/* the step must not rest on fewer than min_group_size rows */
+	if (mgs > 1 && !step_survives_losses(sorted, n, scale, mgs, g))
 		return;
 	cm->step = (double) g / scale;
 	cm->step_offset = (double) (((base % g) + g) % g) / scale;
@@ -606,7 +746,7 @@ column_fit_numeric(ColumnModel *cm, double *values, int nvalues, int64 nrows,
 	cm->step = 0.0;
 	cm->step_offset = 0.0;
 	sort_doubles(values, nvalues);
-	find_step(cm, values, nvalues);
+	find_step(cm, values, nvalues, Max(min_group_size, 1));
 	quantile_fit(&cm->quantiles, values, nvalues, min_group_size);
 	if (cm->quantiles.npieces == 0)
 		cm->null_frac = 1.0;	/* too few values to keep any privately */
