@@ -89,6 +89,34 @@ SELECT bool_and(extract(second FROM at) = 0) AS whole_minutes,
        bool_and(extract(isodow FROM week) = 1) AS mondays
 FROM synth_sample(NULL::visits, 2000, seed => 8);
 
+-- a timestamp of declared precision comes back at it, whatever the model
+-- learnt: whole seconds for timestamp(0), hundredths for timestamptz(2)
+-- (a result row claims the column's type, so INSERT ... SELECT rounded
+-- nothing and stored 09:58:11.684534 in a timestamp(0) column), also
+-- through it with a model learnt at microseconds, and at
+-- the end of the range
+CREATE TABLE stamps (t timestamp(0), z timestamptz(2));
+INSERT INTO stamps SELECT timestamp '2020-01-01' + i * interval '67 minutes 3.123456 seconds',
+                          timestamptz '2020-01-01 00:00+00' + i * interval '13.777777 seconds'
+FROM generate_series(1, 500) i;
+SELECT synth_fit('stamps');
+SELECT count(*) FILTER (WHERE t <> date_trunc('second', t)) AS t_fractions,
+       count(*) FILTER (WHERE extract(microseconds FROM z)::bigint % 10000 <> 0) AS z_below_hundredths
+FROM synth_sample(NULL::stamps, 2000, seed => 8);
+CREATE TABLE fine_stamps (t timestamp, z timestamptz);
+INSERT INTO fine_stamps SELECT * FROM stamps;
+UPDATE fine_stamps SET t = t + interval '0.123456 seconds';
+SELECT synth_fit('fine_stamps');
+SELECT count(*) FILTER (WHERE t <> date_trunc('second', t)) AS t_fractions
+FROM synth_sample(NULL::stamps, 2000, 'fine_stamps', seed => 8);
+CREATE TABLE far_stamps (t timestamp(0));
+INSERT INTO far_stamps SELECT timestamp '294276-12-31 23:59:59' FROM generate_series(1, 10);
+SELECT synth_fit('far_stamps');
+SELECT min(t) = max(t) AS one_value, max(t) = timestamp '294276-12-31 23:59:59' AS at_the_end
+FROM synth_sample(NULL::far_stamps, 100, seed => 8);
+SELECT synth_drop('stamps'), synth_drop('fine_stamps'), synth_drop('far_stamps');
+DROP TABLE stamps, fine_stamps, far_stamps;
+
 -- values of every sign and magnitude are ordered right (the fit sorts by
 -- the bits of the doubles) and kept: each value seen in 20 rows is an atom,
 -- and a sample holds exactly those values (-0 and 0 group together), in

@@ -356,8 +356,37 @@ numeric_datum(NumericRepr repr, double v, int decimals, double scale, int32 typm
 			return DateADTGetDatum((DateADT) clamp(rint(v), -2451545.0 + 1, 2147483494.0 - 2451545.0));
 		case REPR_TIMESTAMP:
 		case REPR_TIMESTAMPTZ:
-			return TimestampGetDatum((Timestamp) clamp(rint(v), (double) MIN_TIMESTAMP,
-													   (double) (END_TIMESTAMP - 1)));
+			{
+				/*
+				 * Inside the type's range, and at its declared precision:
+				 * timestamp(0) in whole seconds, as its input would round
+				 * it (a result row claims the column's type, so nothing
+				 * rounds it later).  In integers: a double near the end of
+				 * the range is 1,024 microseconds coarse.
+				 */
+				Timestamp	ts = (Timestamp) clamp(rint(v), (double) MIN_TIMESTAMP,
+												   (double) (END_TIMESTAMP - 1));
+
+				ts = Max(MIN_TIMESTAMP, Min(END_TIMESTAMP - 1, ts));
+				if (typmod >= 0 && typmod < MAX_TIMESTAMP_PRECISION)
+				{
+					static const int64 units[MAX_TIMESTAMP_PRECISION] =
+					{1000000, 100000, 10000, 1000, 100, 10};
+					int64		unit = units[typmod];
+					int64		rem = ts % unit;	/* the sign of ts */
+
+					ts -= rem;
+					if (rem * 2 >= unit)
+						ts += unit;
+					else if (-rem * 2 > unit)
+						ts -= unit;
+					while (ts > END_TIMESTAMP - 1)
+						ts -= unit;
+					while (ts < MIN_TIMESTAMP)
+						ts += unit;
+				}
+				return TimestampGetDatum(ts);
+			}
 		default:
 			elog(ERROR, "unexpected numeric representation %d", (int) repr);
 			return (Datum) 0;
