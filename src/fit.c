@@ -575,6 +575,8 @@ check_not_null_columns(const SynthModel *model, const FitColumn *cols, const cha
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column \"%s\" of relation \"%s\" is NOT NULL, but no value of it is seen in at least %d rows",
 						cols[c].name, relname, model->min_group_size),
+				 model->columns[c].kind == COLUMN_NUMERIC ?
+				 errdetail("Values seen in fewer rows are never stored, and NaN and infinities are not modelled, so the column would be sampled as NULL.") :
 				 errdetail("Values seen in fewer rows are never stored, so the column would be sampled as NULL."),
 				 errhint("Lower min_group_size if the values may be shown, or fit a view that leaves the column out.")));
 	}

@@ -111,6 +111,18 @@ column_cdf(const ColumnModel *cm, const SampleColumn *sc, int n)
 	return u;
 }
 
+/*
+ * The level of a row without a number: 0 (NULL), except in a column whose
+ * model samples no NULL (a NOT NULL column's NaN and infinities, which are
+ * not modelled): the middle one of its nlevels, so that no group holds
+ * only rows the column has no value for.
+ */
+static inline uint8
+not_null_level(const ColumnModel *cm, int nlevels)
+{
+	return cm->null_frac > 0.0 ? 0 : (uint8) (1 + nlevels / 2);
+}
+
 /* small integer codes of a column's values, for counting (0 = NULL) */
 static void
 column_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out, int *work)
@@ -127,7 +139,7 @@ column_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out, i
 				for (i = 0; i < n; i++)
 				{
 					if (sc->isnull[i])
-						out[i] = 0;
+						out[i] = not_null_level(cm, atoms ? cm->quantiles.npieces : CODE_BINS);
 					else if (atoms)
 						out[i] = 1 + atom_index(cm, sc->numbers[i]);
 					else
@@ -158,7 +170,7 @@ quartile_codes(const ColumnModel *cm, const SampleColumn *sc, int n, uint8 *out)
 	int			r;
 
 	for (r = 0; r < n; r++)
-		out[r] = sc->isnull[r] ? 0 :
+		out[r] = sc->isnull[r] ? not_null_level(cm, GROUP_NUMERIC_BINS) :
 			1 + Min(GROUP_NUMERIC_BINS - 1, (int) (u[r] * GROUP_NUMERIC_BINS));
 	pfree(u);
 }

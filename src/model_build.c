@@ -121,6 +121,13 @@ build_model(FitColumn *cols, int ncols, TableSample *sample, int64 rows_read,
 										   values[0], values[nvalues - 1]),
 								 errhint("Exclude the column, or fit a view that rescales it.")));
 					column_fit_numeric(cm, values, nvalues, n, fc->max_decimals, min_group_size);
+					/*
+					 * NaN and infinities are not modelled (read as NULL); in
+					 * a NOT NULL column the finite values take their share,
+					 * so that no NULL is sampled into it
+					 */
+					if (fc->not_null && cm->quantiles.npieces > 0)
+						cm->null_frac = 0.0;
 					cm->is_key = fc->is_key;
 					pfree(values);
 					break;
