@@ -74,3 +74,15 @@ SELECT synth_fit('ev_unique_float');
 CREATE TEMP TABLE ev_unique_float_syn AS SELECT * FROM synth_sample(NULL::ev_unique_float, 200, seed => 4);
 SELECT count(*) AS x_shape_rows FROM synth_evaluate('ev_unique_float', 'ev_unique_float_syn')
 WHERE metric = 'column_shape' AND columns = 'x';
+-- NaN and infinities are no number to compare (synth models them as NULL):
+-- a table compared with itself scores 1 (it failed on the range's bounds
+-- pasted into a query, 'column "infinity" does not exist', or scored NaN)
+CREATE TABLE ev_odd (a numeric, b text, c float8, d date);
+INSERT INTO ev_odd
+SELECT CASE WHEN i = 1 THEN 'Infinity'::numeric WHEN i = 2 THEN 'NaN' ELSE i END,
+       'x' || i % 2,
+       CASE WHEN i = 3 THEN 'NaN'::float8 WHEN i = 4 THEN '-Infinity' ELSE i * 2 END,
+       CASE WHEN i = 5 THEN 'infinity'::date ELSE date '2020-01-01' + i END
+FROM generate_series(1, 100) i;
+SELECT metric, round(min(score)::numeric, 6) AS lowest, round(max(score)::numeric, 6) AS highest
+FROM synth_evaluate('ev_odd', 'ev_odd') GROUP BY 1 ORDER BY 1;

@@ -263,11 +263,13 @@ BEGIN
             kinds := kinds || jsonb_build_object(col.name, 'cat');
         ELSIF col.category = 'N' THEN
             kinds := kinds || jsonb_build_object(col.name, CASE WHEN distinct_n > 10 THEN 'num' ELSE 'cat' END);
-            exprs := exprs || jsonb_build_object(col.name, format('%I::float8', col.name));
+            -- NaN and infinities are no number to compare (synth models them as NULL)
+            exprs := exprs || jsonb_build_object(col.name,
+                format('nullif(nullif(nullif(%I::float8, ''NaN''), ''Infinity''), ''-Infinity'')', col.name));
         ELSIF col.category = 'D' AND col.type IN ('date', 'timestamp without time zone', 'timestamp with time zone') THEN
             kinds := kinds || jsonb_build_object(col.name, 'num');
             exprs := exprs || jsonb_build_object(col.name,
-                format('(extract(epoch FROM %I::timestamp) / 86400)::float8', col.name));
+                format('nullif(nullif((extract(epoch FROM %I::timestamp) / 86400)::float8, ''Infinity''), ''-Infinity'')', col.name));
         ELSIF distinct_n > greatest(20, 0.5 * nonnull_n) THEN
             kinds := kinds || jsonb_build_object(col.name, 'id');
         ELSE
@@ -346,11 +348,11 @@ BEGIN
                     SELECT 1 - 0.5 * sum(abs(coalesce(r.p, 0) - coalesce(s.p, 0)))
                     FROM r FULL JOIN s ON r.ka = s.ka AND r.kb = s.kb$q$,
                     CASE WHEN kinds ->> a = 'num'
-                         THEN format('coalesce(least(greatest(width_bucket(%s, %s, %s, 10) - 1, 0), 9)::text, ''-1'')',
+                         THEN format('coalesce(least(greatest(width_bucket(%s, %L::float8, %L::float8, 10) - 1, 0), 9)::text, ''-1'')',
                                      exprs ->> a, lows ->> a, highs ->> a)
                          ELSE format('coalesce(%I::text, ''<null>'')', a) END,
                     CASE WHEN kinds ->> b = 'num'
-                         THEN format('coalesce(least(greatest(width_bucket(%s, %s, %s, 10) - 1, 0), 9)::text, ''-1'')',
+                         THEN format('coalesce(least(greatest(width_bucket(%s, %L::float8, %L::float8, 10) - 1, 0), 9)::text, ''-1'')',
                                      exprs ->> b, lows ->> b, highs ->> b)
                          ELSE format('coalesce(%I::text, ''<null>'')', b) END,
                     real_rel, synth_rel) INTO s;
