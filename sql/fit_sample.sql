@@ -107,6 +107,11 @@ SELECT count(*) FROM synth_sample('people', 10, seed => 3, stream => 1, streams 
 \set ON_ERROR_STOP 0
 SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 3, stream => 4, streams => 4);
 SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 3, stream => 0, streams => 0);
+-- a NULL stream is no part: sessions whose stream variable is NULL would
+-- all have drawn part 0, the same rows
+SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 3, stream => NULL, streams => 4);
+SELECT count(*) FROM synth_sample(NULL::people, 10, seed => 3, stream => 1, streams => NULL);
+SELECT count(*) FROM synth_sample('people', 10, seed => 3, stream => NULL);
 
 -- a fit shows its progress like COPY TO in pg_stat_progress_copy: rows read
 -- so far, on the source relation (a view that logs its own progress row as

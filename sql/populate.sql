@@ -269,6 +269,10 @@ SELECT synth_populate('pop', 10, model => 'pop_people', stream => 3, streams => 
 \echo :LAST_ERROR_SQLSTATE
 SELECT synth_populate('pop', 10, model => 'pop_people', streams => 0);
 \echo :LAST_ERROR_SQLSTATE
+SELECT synth_populate('pop', 10, model => 'pop_people', stream => NULL, streams => 2);
+\echo :LAST_ERROR_SQLSTATE
+SELECT synth_populate('pop', 10, model => 'pop_people', workers => NULL);
+\echo :LAST_ERROR_SQLSTATE
 SELECT synth_populate('pop', 10, model => 'no_such_model');
 \echo :LAST_ERROR_SQLSTATE
 SELECT synth_populate('pop', 10);

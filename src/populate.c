@@ -476,6 +476,11 @@ synth_populate(PG_FUNCTION_ARGS)
 	seed = synth_arg_seed(fcinfo, 3);
 	total = n;
 	base_seed = seed;
+	if (PG_NARGS() > 6 && PG_ARGISNULL(6))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("workers must not be NULL"),
+				 errhint("Leave workers out for one backend.")));
 	if (PG_NARGS() > 6 && !PG_ARGISNULL(6) && PG_GETARG_INT32(6) != 1 &&
 		((!PG_ARGISNULL(4) && PG_GETARG_INT32(4) != 0) || (!PG_ARGISNULL(5) && PG_GETARG_INT32(5) != 1)))
 		ereport(ERROR,

@@ -69,9 +69,20 @@ synth_arg_row_count(FunctionCallInfo fcinfo, int argno)
 void
 synth_arg_stream(FunctionCallInfo fcinfo, int argno, int64 *n, uint64 *seed)
 {
-	int32		stream = PG_ARGISNULL(argno) ? 0 : PG_GETARG_INT32(argno);
-	int32		streams = PG_ARGISNULL(argno + 1) ? 1 : PG_GETARG_INT32(argno + 1);
+	int32		stream;
+	int32		streams;
 
+	/*
+	 * NULL is no part: sessions whose stream variable is NULL would all draw
+	 * part 0, the same rows
+	 */
+	if (PG_ARGISNULL(argno) || PG_ARGISNULL(argno + 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", PG_ARGISNULL(argno) ? "stream" : "streams"),
+				 errhint("Leave stream and streams out for one part of all the rows.")));
+	stream = PG_GETARG_INT32(argno);
+	streams = PG_GETARG_INT32(argno + 1);
 	if (streams < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
