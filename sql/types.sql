@@ -216,3 +216,15 @@ SELECT synth_fit('only_nan');
 \set VERBOSITY terse
 SELECT synth_drop('odd_numbers');
 DROP TABLE odd_numbers, only_nan;
+
+-- made-up strings of names in accented or non-Latin letters are letters
+-- (each byte of such a character one ASCII letter), not the punctuation a
+-- byte of a multibyte character used to count as
+CREATE TABLE accented AS
+SELECT (ARRAY['Ünïcødé', 'Øster', 'Ålesund', 'Þórr', 'Łódź', 'Ærø'])[1 + i % 6] || chr(97 + i % 26) || chr(97 + i / 26) AS name
+FROM generate_series(1, 300) i;
+SELECT synth_fit('accented');
+SELECT count(*) AS rows, count(*) FILTER (WHERE name ~ '^[A-Za-z]+$') AS letters_only
+FROM synth_sample(NULL::accented, 1000, seed => 1);
+SELECT synth_drop('accented');
+DROP TABLE accented;

@@ -47,6 +47,18 @@ char_class(unsigned char c)
 }
 
 /*
+ * The class a fitted string's byte counts in: a byte of a multibyte
+ * character (an accented or non-Latin letter, nearly always) as a lower-case
+ * letter, so that "Ünïcødé" makes letters and not punctuation; fresh strings
+ * are ASCII, so such a character comes back as one letter per byte.
+ */
+static int
+fit_class(unsigned char c)
+{
+	return c >= 0x80 ? CLASS_LOWER : char_class(c);
+}
+
+/*
  * string_shape_radix: how many characters of its class a fresh string may
  * hold where it holds c (1 where c is not one a fresh string is made of: a
  * space, other punctuation, a byte of a multibyte character).
@@ -91,7 +103,8 @@ string_shape_class_char(unsigned char c, int digit)
 /*
  * string_shape_fit: the shape of nvalues strings, or NULL if there are too
  * few to pool (fewer than min_group_size).  Lengths are in bytes of the
- * strings' text form; a multibyte character counts in the "other" class.
+ * strings' text form; each byte of a multibyte character counts as a
+ * lower-case letter.
  */
 StringShape *
 string_shape_fit(char **values, int nvalues, int min_group_size)
@@ -115,7 +128,7 @@ string_shape_fit(char **values, int nvalues, int min_group_size)
 
 		lengths[i] = Min(len, STRING_SHAPE_MAX_LENGTH);
 		for (c = 0; c < len; c++)
-			counts[(int) ((int64) c * SHAPE_POSITIONS / len)][char_class((unsigned char) s[c])] += 1.0;
+			counts[(int) ((int64) c * SHAPE_POSITIONS / len)][fit_class((unsigned char) s[c])] += 1.0;
 	}
 	qsort(lengths, nvalues, sizeof(double), compare_doubles);
 
