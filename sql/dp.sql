@@ -161,6 +161,7 @@ SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"born": ["soon", "2030-
 SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"height": ["-infinity", 250]}');
 SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"age": [120, 0]}');
 SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"age": [5, 5]}');
+SELECT synth_fit('dp_bounded', epsilon => 1, bounds => '{"height": [-1e308, 1e308]}');
 DROP TABLE dp_bounded;
 SELECT synth_fit('dp_small', epsilon => 0);
 SELECT synth_fit('dp_small', epsilon => -1);

@@ -86,3 +86,11 @@ SELECT CASE WHEN i = 1 THEN 'Infinity'::numeric WHEN i = 2 THEN 'NaN' ELSE i END
 FROM generate_series(1, 100) i;
 SELECT metric, round(min(score)::numeric, 6) AS lowest, round(max(score)::numeric, 6) AS highest
 FROM synth_evaluate('ev_odd', 'ev_odd') GROUP BY 1 ORDER BY 1;
+-- ... and a synthetic table with NULL where the real one has NaN or an
+-- infinity matches it (the shares were of counts that held them)
+CREATE TABLE ev_odd_nulls AS
+SELECT nullif(nullif(a, 'NaN'), 'Infinity') AS a, b,
+       nullif(nullif(c, 'NaN'), '-Infinity') AS c, nullif(d, 'infinity') AS d
+FROM ev_odd;
+SELECT metric, round(min(score)::numeric, 6) AS lowest
+FROM synth_evaluate('ev_odd', 'ev_odd_nulls') WHERE metric IN ('column_shape', 'quality') GROUP BY 1 ORDER BY 1;

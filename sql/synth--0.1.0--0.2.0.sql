@@ -289,8 +289,9 @@ BEGIN
 
     -- column shapes: 1 - KS statistic (numbers, dates), 1 - TVD (categories)
     FOREACH a IN ARRAY names LOOP
-        EXECUTE format('SELECT count(%1$I) FROM %2$s', a, real_rel) INTO r_n;
-        EXECUTE format('SELECT count(%1$I) FROM %2$s', a, synth_rel) INTO s_n;
+        -- (a number's NaN and infinities count as NULL)
+        EXECUTE format('SELECT count(%1$s) FROM %2$s', CASE WHEN kinds ->> a = 'num' THEN exprs ->> a ELSE quote_ident(a) END, real_rel) INTO r_n;
+        EXECUTE format('SELECT count(%1$s) FROM %2$s', CASE WHEN kinds ->> a = 'num' THEN exprs ->> a ELSE quote_ident(a) END, synth_rel) INTO s_n;
         IF r_n = 0 OR s_n = 0 THEN
             s := CASE WHEN r_n = s_n THEN 1 ELSE 0 END;
         ELSIF kinds ->> a = 'num' THEN

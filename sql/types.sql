@@ -114,6 +114,18 @@ INSERT INTO far_stamps SELECT timestamp '294276-12-31 23:59:59' FROM generate_se
 SELECT synth_fit('far_stamps');
 SELECT min(t) = max(t) AS one_value, max(t) = timestamp '294276-12-31 23:59:59' AS at_the_end
 FROM synth_sample(NULL::far_stamps, 100, seed => 8);
+-- half a second rounds away from zero, as the type's own input rounds it,
+-- before 2000 (negative microseconds) as after
+CREATE TABLE half_seconds (t timestamp, u timestamp);
+INSERT INTO half_seconds SELECT timestamp '1999-12-31 23:59:59.5', timestamp '2000-01-01 00:00:00.5'
+FROM generate_series(1, 10);
+CREATE TABLE whole_seconds (t timestamp(0), u timestamp(0));
+SELECT synth_fit('half_seconds');
+SELECT DISTINCT s.t, s.t = timestamp '1999-12-31 23:59:59.5'::timestamp(0) AS t_as_the_type,
+                s.u, s.u = timestamp '2000-01-01 00:00:00.5'::timestamp(0) AS u_as_the_type
+FROM synth_sample(NULL::whole_seconds, 100, 'half_seconds', seed => 8) s;
+SELECT synth_drop('half_seconds');
+DROP TABLE half_seconds, whole_seconds;
 SELECT synth_drop('stamps'), synth_drop('fine_stamps'), synth_drop('far_stamps');
 DROP TABLE stamps, fine_stamps, far_stamps;
 
@@ -209,6 +221,18 @@ SELECT count(*) FILTER (WHERE f IS NULL OR d IS NULL OR n IS NULL) AS nulls_in_n
        abs(count(*) FILTER (WHERE g IS NULL) - 2500) < 4 * sqrt(10000 * 0.25 * 0.75) AS g_nulls_a_quarter
 FROM synth_sample(NULL::odd_numbers, 10000, seed => 1);
 INSERT INTO odd_numbers SELECT * FROM synth_sample(NULL::odd_numbers, 100, seed => 2);
+-- the same where a group holds only NaN (its model had no value, so its
+-- rows came back NULL): the rows of 'b' have none but NaN
+CREATE TABLE odd_groups (cat text, x float8 NOT NULL);
+INSERT INTO odd_groups SELECT 'a', (i * 7919 % 1000) / 10.0 FROM generate_series(1, 500) i;
+INSERT INTO odd_groups SELECT 'b', 'NaN' FROM generate_series(1, 500) i;
+SELECT synth_fit('odd_groups');
+SELECT synth_model('odd_groups')->>'grouped_by' AS grouped_by,
+       count(*) FILTER (WHERE x IS NULL) AS nulls_in_not_null
+FROM synth_sample(NULL::odd_groups, 2000, seed => 1);
+INSERT INTO odd_groups SELECT * FROM synth_sample(NULL::odd_groups, 100, seed => 2);
+SELECT synth_drop('odd_groups');
+DROP TABLE odd_groups;
 CREATE TABLE only_nan (f float8 NOT NULL);
 INSERT INTO only_nan SELECT 'NaN' FROM generate_series(1, 100);
 \set VERBOSITY default

@@ -572,16 +572,24 @@ step_survives_losses(const double *sorted, int n, double scale, int mgs, int64 g
 	int64		atoms_gcd = 0,
 				ref = 0;
 	bool		have_ref = false;
-	int64	   *group_gcd = palloc0(sizeof(int64) * mgs);
-	int64	   *group_ref = palloc(sizeof(int64) * mgs);
-	bool	   *group_has = palloc0(sizeof(bool) * mgs);
-	int		   *open = palloc(sizeof(int) * mgs);
+	int64	   *group_gcd;
+	int64	   *group_ref;
+	bool	   *group_has;
+	int		   *open;
 	int			nopen = mgs,
 				next = 0,
 				i,
 				j,
 				k;
 	bool		survives;
+
+	/* fewer rows than groups: no value is an atom, and a group stays empty */
+	if (mgs > n)
+		return false;
+	group_gcd = palloc0(sizeof(int64) * mgs);
+	group_ref = palloc(sizeof(int64) * mgs);
+	group_has = palloc0(sizeof(bool) * mgs);
+	open = palloc(sizeof(int) * mgs);
 
 	for (i = 0; i < n; i = j)
 	{

@@ -376,9 +376,10 @@ numeric_datum(NumericRepr repr, double v, int decimals, double scale, int32 typm
 					int64		rem = ts % unit;	/* the sign of ts */
 
 					ts -= rem;
+					/* half away from zero, as AdjustTimestampForTypmod() */
 					if (rem * 2 >= unit)
 						ts += unit;
-					else if (-rem * 2 > unit)
+					else if (-rem * 2 >= unit)
 						ts -= unit;
 					while (ts > END_TIMESTAMP - 1)
 						ts -= unit;

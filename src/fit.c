@@ -15,6 +15,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "catalog/namespace.h"
@@ -709,6 +711,11 @@ set_public_bounds(FitColumn *cols, int ncols, Jsonb *bounds, const char *relname
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("the lower bound of column \"%s\" must be below its upper bound", key)));
+		if (!isfinite(fc->bound_hi - fc->bound_lo))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the bounds of column \"%s\" lie too far apart to model", key),
+					 errdetail("They span more than double precision can hold.")));
 		fc->has_bounds = true;
 		key = NULL;
 	}

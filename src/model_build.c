@@ -610,13 +610,19 @@ build_groups(SynthModel *model, const SynthModel *parent, const SynthModel *tabl
 			const ColumnModel *all = &model->columns[c];
 
 			if (all->null_frac < 1.0 && own->null_frac >= 1.0 &&
-				!all_null(&sub->columns[c], sub->nrows))
+				(cols[c].not_null || !all_null(&sub->columns[c], sub->nrows)))
 			{
 				int			nvalues = sample_column_values(&sub->columns[c], sub->nrows);
 
 				*own = *all;
 				own->null_frac = (double) (sub->nrows - nvalues) / sub->nrows;
 			}
+			/*
+			 * a NOT NULL column's NaN and infinities (read as NULL) are not
+			 * sampled as NULL in a group either
+			 */
+			if (cols[c].not_null && all->null_frac < 1.0)
+				own->null_frac = 0.0;
 		}
 		clamp_to_table_range(gm, table);
 		model->groups[g] = gm;
