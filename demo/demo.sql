@@ -16,7 +16,9 @@ SELECT * FROM penguins LIMIT 5;
 CREATE EXTENSION IF NOT EXISTS synth;
 DROP TABLE IF EXISTS penguins_synth;
 \timing on
+\echo 'fit:'
 SELECT synth_fit('penguins');
+\echo 'sample of 10,000 rows:'
 CREATE TABLE penguins_synth AS
     SELECT * FROM synth_sample(NULL::penguins, 10000, seed => 42);
 \timing off

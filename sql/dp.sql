@@ -41,6 +41,8 @@ FROM synth_sample(NULL::dp_people, 100000, seed => 1);
 -- within 4 standard errors (28.3 / sqrt(200) = 2.0) of 500.
 CREATE TABLE dp_small AS SELECT id, age, height FROM people WHERE id <= 500;
 CREATE TEMP TABLE dp_counts (n float8);
+-- (each of these fits warns that its private ranges will likely miss: below)
+SET client_min_messages = error;
 DO $$
 BEGIN
     FOR i IN 1..200 LOOP
@@ -48,6 +50,7 @@ BEGIN
         INSERT INTO dp_counts SELECT row_count FROM synth_models WHERE name = 'dp_small';
     END LOOP;
 END $$;
+RESET client_min_messages;
 SELECT count(DISTINCT n) >= 20 AS fits_differ,
        stddev(n) / (sqrt(2 * exp(-0.05)) / (1 - exp(-0.05))) BETWEEN 1 - 4 * 0.079 AND 1 + 4 * 0.079 AS noise_scale_ok,
        abs(avg(n) - 500) < 4 * 28.3 / sqrt(200) AS unbiased
@@ -93,6 +96,7 @@ DROP TABLE dp_flags;
 -- values to 400 NULLs: a NULL share near 0.81); mean of 20 private fits
 CREATE TABLE dp_nulls AS SELECT NULL::float8 AS gone, g AS x FROM generate_series(1, 400) g;
 CREATE TEMP TABLE dp_null_shares (share float8);
+SET client_min_messages = error;
 DO $$
 BEGIN
     FOR i IN 1..20 LOOP
@@ -102,6 +106,7 @@ BEGIN
         FROM jsonb_array_elements(synth_model('dp_nulls')->'columns') c WHERE c->>'name' = 'gone';
     END LOOP;
 END $$;
+RESET client_min_messages;
 SELECT avg(share) > 0.9 AS null_share_kept FROM dp_null_shares;
 SELECT synth_drop('dp_nulls');
 DROP TABLE dp_nulls;
@@ -145,6 +150,12 @@ SELECT abs(avg(age) - 49.5) < 4 AS ages_learnt,
        count(*) FILTER (WHERE age BETWEEN 20 AND 79) > 0.9 * count(*) AS ages_where_they_were
 FROM synth_sample(NULL::dp_bounded, 10000, seed => 1);
 SELECT synth_drop('dp_bounded');
+-- a fit whose budget leaves each bound's search too little for its rows
+-- (about 500 rows at epsilon 1: each bound's scan stops early on a bound far
+-- from the data in most fits) says so and names the columns; with public
+-- bounds for them it has nothing to say
+SELECT synth_fit('dp_small', epsilon => 1);
+SELECT synth_fit('dp_small', epsilon => 1, bounds => '{"id": [0, 1000], "age": [0, 120], "height": [0, 300]}');
 
 -- errors
 \set ON_ERROR_STOP 0

@@ -615,6 +615,13 @@ open_readable_relation(Oid relid)
 	return rel;
 }
 
+/* where a bound the column's type refuses came from */
+static void
+public_bound_context(void *arg)
+{
+	errcontext("bound of column \"%s\" in the bounds argument", (const char *) arg);
+}
+
 /*
  * One public bound of column fc: a JSON number, or a string in the column
  * type's input syntax (dates, timestamps), read as the fit reads the
@@ -629,6 +636,7 @@ public_bound(const FitColumn *fc, const JsonbValue *v, const char *which)
 	Datum		d;
 	double		out;
 	int			decimals;
+	ErrorContextCallback context;
 
 	if (v->type == jbvNumeric)
 		text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
@@ -639,7 +647,12 @@ public_bound(const FitColumn *fc, const JsonbValue *v, const char *which)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the %s bound of column \"%s\" must be a number or a string", which, fc->name)));
 	getTypeInputInfo(fc->typid, &typinput, &typioparam);
+	context.callback = public_bound_context;
+	context.arg = (void *) fc->name;
+	context.previous = error_context_stack;
+	error_context_stack = &context;
 	d = OidInputFunctionCall(typinput, text, typioparam, fc->typmod);
+	error_context_stack = context.previous;
 	if (!numeric_value(fc->type.repr, d, &out, &decimals))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
