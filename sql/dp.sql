@@ -150,6 +150,27 @@ SELECT abs(avg(age) - 49.5) < 4 AS ages_learnt,
        count(*) FILTER (WHERE age BETWEEN 20 AND 79) > 0.9 * count(*) AS ages_where_they_were
 FROM synth_sample(NULL::dp_bounded, 10000, seed => 1);
 SELECT synth_drop('dp_bounded');
+-- public bounds are kept as given, however narrow against their magnitude
+-- (keys a hundred apart from 10^15: they were widened a thousandfold, since
+-- a collapsed private range is widened)
+CREATE TABLE dp_far_keys AS SELECT 1000000000000000 + g * 100 AS k, g::float8 AS amount FROM generate_series(1, 1000) g;
+SELECT synth_fit('dp_far_keys', epsilon => 1,
+                 bounds => '{"k": [1000000000000000, 1000000000100000], "amount": [0, 1000]}');
+SELECT min(k) >= 1000000000000000 AND max(k) <= 1000000000100000 AS within_bounds
+FROM synth_sample(NULL::dp_far_keys, 500, seed => 1);
+SELECT synth_drop('dp_far_keys');
+DROP TABLE dp_far_keys;
+-- min_group_size holds in a private fit too, on the noisy counts: a name in
+-- 3 rows is not kept at epsilon 200 with min_group_size 50 (the stability
+-- threshold alone let it through, and the model said min_group_size 50)
+CREATE TABLE dp_names AS SELECT 'common' AS name FROM generate_series(1, 2000)
+UNION ALL SELECT 'Jane Q. Rareperson' FROM generate_series(1, 3);
+SELECT synth_fit('dp_names', epsilon => 200, min_group_size => 50);
+SELECT c->>'value' AS kept FROM jsonb_array_elements(synth_model('dp_names')->'columns'->0->'categories') c;
+SELECT count(*) FILTER (WHERE name = 'Jane Q. Rareperson') AS rare_sampled
+FROM synth_sample(NULL::dp_names, 10000, seed => 1);
+SELECT synth_drop('dp_names');
+DROP TABLE dp_names;
 -- a fit whose budget leaves each bound's search too little for its rows
 -- (about 500 rows at epsilon 1: each bound's scan stops early on a bound far
 -- from the data in most fits) says so and names the columns; with public

@@ -94,3 +94,8 @@ SELECT nullif(nullif(a, 'NaN'), 'Infinity') AS a, b,
 FROM ev_odd;
 SELECT metric, round(min(score)::numeric, 6) AS lowest
 FROM synth_evaluate('ev_odd', 'ev_odd_nulls') WHERE metric IN ('column_shape', 'quality') GROUP BY 1 ORDER BY 1;
+-- every score is in [0, 1]: an all-NULL real column against a filled one
+-- scored -4e-16 (rounding)
+CREATE TABLE ev_nulls AS SELECT NULL::float8 AS x, (ARRAY['a', 'b'])[1 + i % 2] AS g FROM generate_series(1, 50) i;
+CREATE TABLE ev_filled AS SELECT i::float8 AS x, (ARRAY['a', 'b'])[1 + i % 2] AS g FROM generate_series(1, 50) i;
+SELECT bool_and(score BETWEEN 0 AND 1) AS all_in_0_1 FROM synth_evaluate('ev_nulls', 'ev_filled');

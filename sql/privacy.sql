@@ -40,6 +40,13 @@ SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_levels',
 CREATE TABLE pv_dates AS SELECT date '2024-01-01' + 2 * i AS d FROM generate_series(0, 4) AS i;
 CREATE TABLE pv_date_after AS SELECT date '2024-01-11' AS d;
 SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_dates', 'pv_date_after');
+-- a date or timestamp column of one real value is scaled by one day, as
+-- the scorer does (in days); a timestamp was scaled by one microsecond, so
+-- a day apart was 86,400,000,000 away
+CREATE TABLE pv_snapshot AS SELECT date '2024-01-01' AS d, timestamptz '2024-01-01 00:00+00' AS t;
+CREATE TABLE pv_snapshot_next AS SELECT date '2024-01-02' AS d, timestamptz '2024-01-01 00:00+00' AS t
+UNION ALL SELECT date '2024-01-01', timestamptz '2024-01-02 00:00+00';
+SELECT metric, round(score::numeric, 4) AS score FROM synth_privacy('pv_snapshot', 'pv_snapshot_next');
 
 -- With a holdout.  Real: x = 0, 2, .., 38; holdout: x = 1, 3, .., 39, with
 -- the same c (so no holdout row equals a real row); range 0 .. 39.

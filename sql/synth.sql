@@ -300,6 +300,7 @@ BEGIN
                     USING (v)$q$,
                 a, r_n, s_n, real_rel, synth_rel) INTO s;
         END IF;
+        s := least(1, greatest(0, s));    -- (rounding: -2e-16 for identical columns)
         metric := 'column_shape'; columns := a; score := s;
         RETURN NEXT;
         shape_sum := shape_sum + s;
@@ -345,6 +346,7 @@ BEGIN
                          ELSE format('coalesce(%I::text, ''<null>'')', b) END,
                     real_rel, synth_rel) INTO s;
             END IF;
+            s := least(1, greatest(0, s));
             metric := 'pair_trend'; columns := a || '|' || b; score := s;
             RETURN NEXT;
             trend_sum := trend_sum + s;

@@ -34,8 +34,8 @@
  * itself, so it cannot be pure epsilon-DP; it is (epsilon, delta)-DP with
  * the stability-based histogram: half of the column's part on the noisy
  * counts of NULL and non-NULL rows, half on each value's noisy count, and
- * only values whose noisy count reaches 1 + ln(1/delta_c)/epsilon_c are
- * kept.  A value in one row is kept with probability below delta_c (the
+ * only values whose noisy count reaches 1 + ln(1/delta_c)/epsilon_c, and
+ * min_group_size, are kept.  A value in one row is kept with probability below delta_c (the
  * delta shared equally by the text columns).  The non-NULL rows the kept
  * values do not account for come back as made-up strings of a fixed,
  * data-independent shape.
@@ -354,7 +354,8 @@ dp_fit_numeric(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int
 		lo = hi;
 		hi = swap;
 	}
-	if (hi - lo < 1e-9 * Max(1.0, fabs(lo)))
+	/* a private range that collapsed: widen it (public bounds are the user's) */
+	if (!fc->has_bounds && hi - lo < 1e-9 * Max(1.0, fabs(lo)))
 		hi = lo + Max(1.0, fabs(lo) * 0.1);
 	width = (hi - lo) / DP_BINS;
 
@@ -476,7 +477,7 @@ compare_label_counts(const void *a, const void *b)
 
 static void
 dp_fit_categorical(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc, int n,
-				   double epsilon, double delta, DpCounts *released)
+				   double epsilon, double delta, int min_group_size, DpCounts *released)
 {
 	List	   *domain = public_domain(fc->typid);
 	char	  **values = palloc(sizeof(char *) * Max(n, 1));
@@ -538,7 +539,12 @@ dp_fit_categorical(ColumnModel *cm, const FitColumn *fc, const SampleColumn *sc,
 	{
 		/* text: the stability-based histogram over the values present */
 		double		eps_half = epsilon / 2;
-		double		threshold = 1.0 + ceil(log(1.0 / delta) / eps_half);
+		/*
+		 * min_group_size as well (on the noisy counts: post-processing), so
+		 * that a private model keeps no value the rule would not
+		 */
+		double		threshold = Max(1.0 + ceil(log(1.0 / delta) / eps_half),
+									(double) Max(min_group_size, 1));
 		double		other;
 
 		released->null = fc->not_null ? 0.0 : dp_count(nnull, eps_half);
@@ -828,7 +834,8 @@ dp_build_model(FitColumn *cols, int ncols, const TableSample *sample, double eps
 				dp_fit_numeric(cm, fc, sc, n, eps_c, &released[i]);
 				break;
 			case COLUMN_CATEGORICAL:
-				dp_fit_categorical(cm, fc, sc, n, eps_c, delta / Max(ntext, 1), &released[i]);
+				dp_fit_categorical(cm, fc, sc, n, eps_c, delta / Max(ntext, 1), min_group_size,
+								   &released[i]);
 				break;
 			case COLUMN_UUID:
 				{

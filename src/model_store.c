@@ -301,6 +301,16 @@ corrupt(ModelReader *r, const char *detail)
 			 errhint("Drop it with synth_drop() and fit it again with synth_fit().")));
 }
 
+/* a label this database's encoding cannot hold: say whose */
+static void
+conversion_context(void *arg)
+{
+	ModelReader *r = (ModelReader *) arg;
+
+	errcontext("reading synth model \"%s\", fitted in a database of encoding %s: refit it in this database",
+			   r->model_name, pg_encoding_to_char(r->encoding));
+}
+
 static void
 need(ModelReader *r, Size n)
 {
@@ -408,8 +418,17 @@ get_string(ModelReader *r)
 	 * then be valid in this database's encoding.
 	 */
 	if (r->encoding != GetDatabaseEncoding())
+	{
+		ErrorContextCallback context;
+
+		context.callback = conversion_context;
+		context.arg = r;
+		context.previous = error_context_stack;
+		error_context_stack = &context;
 		s = (char *) pg_do_encoding_conversion((unsigned char *) s, len,
 											   r->encoding, GetDatabaseEncoding());
+		error_context_stack = context.previous;
+	}
 	if (!pg_verifymbstr(s, strlen(s), true))
 		corrupt(r, "A string in the model is not valid in the database's encoding.");
 	return s;

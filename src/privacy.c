@@ -559,7 +559,13 @@ plan_encoding(PrivacyColumns *pc, RawRows *real, RawRows *holdout)
 						hi = Max(hi, sets[s]->numbers[c][i]);
 					}
 			col->lo = lo;
-			col->span = hi > lo ? hi - lo : 1.0;
+			/*
+			 * One value only: the scorer's span of 1, in its units (days),
+			 * so a timestamp's is a day of microseconds, not one microsecond
+			 */
+			col->span = hi > lo ? hi - lo :
+				(col->repr[REL_REAL] == REPR_TIMESTAMP || col->repr[REL_REAL] == REPR_TIMESTAMPTZ) ?
+				(double) USECS_PER_DAY : 1.0;
 			col->slot = pc->nscaled++;
 		}
 		else

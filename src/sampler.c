@@ -2177,6 +2177,9 @@ report_unsupported_atom(Sampler *s, const Condition *cond, int a, TupleDesc desc
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("synth model \"%s\" has no row that satisfies the condition", model_name),
+				 s->model->epsilon > 0.0 ?
+				 errdetail("No value of column \"%s\" that the model keeps satisfies it; a differentially private model keeps only values whose noisy count stood out from the noise.",
+						   col) :
 				 errdetail("No value of column \"%s\" that the model keeps satisfies it; values seen in fewer than %d rows are not stored.",
 						   col, s->model->min_group_size),
 				 errhint("synth_model('%s') lists the values the model keeps.", model_name)));
