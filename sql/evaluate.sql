@@ -99,3 +99,14 @@ FROM synth_evaluate('ev_odd', 'ev_odd_nulls') WHERE metric IN ('column_shape', '
 CREATE TABLE ev_nulls AS SELECT NULL::float8 AS x, (ARRAY['a', 'b'])[1 + i % 2] AS g FROM generate_series(1, 50) i;
 CREATE TABLE ev_filled AS SELECT i::float8 AS x, (ARRAY['a', 'b'])[1 + i % 2] AS g FROM generate_series(1, 50) i;
 SELECT bool_and(score BETWEEN 0 AND 1) AS all_in_0_1 FROM synth_evaluate('ev_nulls', 'ev_filled');
+-- columns of the same name must be comparable: a boolean against an
+-- integer was scored (1e-16) without a word
+CREATE TABLE ev_flag AS SELECT (i % 2 = 0) AS f, i AS x FROM generate_series(1, 50) i;
+CREATE TABLE ev_flag_int AS SELECT i % 2 AS f, i AS x FROM generate_series(1, 50) i;
+SELECT * FROM synth_evaluate('ev_flag', 'ev_flag_int');
+\echo :LAST_ERROR_SQLSTATE
+-- ... while text against an enum compares by the text
+CREATE TYPE ev_mood AS ENUM ('calm', 'busy');
+CREATE TABLE ev_moods AS SELECT (ARRAY['calm', 'busy'])[1 + i % 2]::ev_mood AS m FROM generate_series(1, 50) i;
+CREATE TABLE ev_mood_text AS SELECT (ARRAY['calm', 'busy'])[1 + i % 2] AS m FROM generate_series(1, 50) i;
+SELECT metric, round(score::numeric, 4) AS score FROM synth_evaluate('ev_moods', 'ev_mood_text') WHERE metric = 'quality';

@@ -241,6 +241,12 @@ BEGIN
     FOR col IN
         SELECT ra.attname::text AS name, format_type(ra.atttypid, NULL) AS type,
                t.typcategory AS category,
+               (SELECT st.typcategory FROM pg_attribute sa JOIN pg_type st ON st.oid = sa.atttypid
+                WHERE sa.attrelid = synth_rel AND sa.attname = ra.attname AND sa.attnum > 0
+                  AND NOT sa.attisdropped) AS synth_category,
+               (SELECT format_type(sa.atttypid, NULL) FROM pg_attribute sa
+                WHERE sa.attrelid = synth_rel AND sa.attname = ra.attname AND sa.attnum > 0
+                  AND NOT sa.attisdropped) AS synth_type,
                ra.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
                AND EXISTS (SELECT 1 FROM pg_index x
                            WHERE x.indrelid = real_rel AND x.indisunique AND x.indnkeyatts = 1
@@ -253,6 +259,15 @@ BEGIN
                       AND sa.attname = ra.attname AND sa.attnum > 0 AND NOT sa.attisdropped)
         ORDER BY ra.attnum
     LOOP
+        -- numbers with numbers, dates and timestamps with each other, booleans
+        -- with booleans; text, enums and uuids compare by their text
+        IF col.category <> col.synth_category
+           AND NOT (col.category IN ('S', 'E', 'U') AND col.synth_category IN ('S', 'E', 'U')) THEN
+            RAISE EXCEPTION 'column "%" is % in "%" but % in "%"',
+                col.name, col.type, real_rel, col.synth_type, synth_rel
+                USING ERRCODE = 'datatype_mismatch',
+                      HINT = 'Compare a view that casts one of them.';
+        END IF;
         EXECUTE format('SELECT count(DISTINCT %1$I), count(%1$I) FROM %2$s', col.name, real_rel)
             INTO distinct_n, nonnull_n;
         IF col.is_key THEN
